@@ -1,0 +1,139 @@
+/**
+ * The one error family of the package. Every failure a user can see is a
+ * MediantError; its `message` is plain words, names the operation, and never
+ * contains a credential (messages are built from our own words, the HTTP
+ * status and the device's `description` only — never from request headers).
+ */
+
+export type MediantErrorCode =
+  | 'EINPUT' // a value from outside was refused before any request was sent
+  | 'EHTTP' // the device answered with an error status
+  | 'ETIMEOUT' // no (complete) answer in time
+  | 'ENETWORK' // refused, unreachable, DNS, connection dropped
+  | 'ETLS' // certificate or handshake problem
+  | 'ERESPONSE' // malformed or oversized answer
+  | 'EBUSY' // refused locally because a conflicting operation is under way
+  | 'EABORTED'; // cancelled by the caller (node closed)
+
+export class MediantError extends Error {
+  readonly code: MediantErrorCode;
+  /** Short name of what was being done, e.g. `reset`, `upload ini`. */
+  readonly operation: string;
+  /** HTTP status where the device answered. */
+  readonly statusCode?: number;
+
+  constructor(code: MediantErrorCode, operation: string, message: string, statusCode?: number) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.operation = operation;
+    if (statusCode !== undefined) this.statusCode = statusCode;
+  }
+}
+
+/** A value from a msg or a caller was refused; no request was sent. */
+export class MediantInputError extends MediantError {
+  /** The property that was refused, e.g. `msg.gracefulTimeout` or `alarm id`. */
+  readonly property: string;
+  constructor(property: string, expected: string, got: unknown, operation = 'input') {
+    super('EINPUT', operation, `${property} must be ${expected}, got ${describeValue(got)}`);
+    this.property = property;
+  }
+}
+
+/** The device answered with a status >= 400. */
+export class MediantHttpError extends MediantError {
+  override readonly statusCode: number;
+  readonly statusText: string;
+  /** The device's own `description` text, where it sent one. */
+  readonly description?: string;
+  constructor(operation: string, statusCode: number, description?: string) {
+    const statusText = httpReason(statusCode);
+    const tail = description ? `: ${description}` : '';
+    super('EHTTP', operation, `${operation} failed: ${statusCode} ${statusText}${tail}`, statusCode);
+    this.statusCode = statusCode;
+    this.statusText = statusText;
+    if (description) this.description = description;
+  }
+}
+
+export class MediantTimeoutError extends MediantError {
+  constructor(operation: string, target: string, ms: number, what = 'an answer') {
+    super('ETIMEOUT', operation, `${operation} failed: timeout: no ${what} from ${target} within ${formatMs(ms)}`);
+  }
+}
+
+export class MediantNetworkError extends MediantError {
+  constructor(operation: string, detail: string) {
+    super('ENETWORK', operation, `${operation} failed: network: ${detail}`);
+  }
+}
+
+export class MediantTlsError extends MediantError {
+  constructor(operation: string, detail: string) {
+    super('ETLS', operation, `${operation} failed: TLS: ${detail}`);
+  }
+}
+
+export class MediantResponseError extends MediantError {
+  constructor(operation: string, detail: string, statusCode?: number) {
+    super('ERESPONSE', operation, `${operation} failed: bad response: ${detail}`, statusCode);
+  }
+}
+
+export class MediantBusyError extends MediantError {
+  constructor(operation: string, detail: string) {
+    super('EBUSY', operation, `${operation} refused: ${detail}`);
+  }
+}
+
+export class MediantAbortError extends MediantError {
+  constructor(operation: string) {
+    super('EABORTED', operation, `${operation} cancelled`);
+  }
+}
+
+export function isMediantError(e: unknown): e is MediantError {
+  return e instanceof MediantError;
+}
+
+/** A short, safe rendering of a refused value for an error message. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (typeof v === 'string') {
+    const s = v.length > 40 ? `${v.slice(0, 40)}…` : v;
+    return JSON.stringify(s);
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Buffer.isBuffer(v)) return `a Buffer of ${v.length} bytes`;
+  if (Array.isArray(v)) return 'an array';
+  return `a ${typeof v}`;
+}
+
+export function formatMs(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${ms} ms`;
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Payload Too Large',
+  415: 'Unsupported Media Type',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function httpReason(status: number): string {
+  return REASONS[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
+}

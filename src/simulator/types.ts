@@ -1,0 +1,140 @@
+/**
+ * Public types of the device simulator (`mediant-sim`). The simulator lives
+ * alone: it imports nothing from src/client or src/nodes.
+ *
+ * Control API: the same operations as `SimControl`, over HTTP under `/__sim/`
+ * (outside `/api`, no Basic auth needed), JSON in and out:
+ *   POST /__sim/alarms            {description, severity?, source?} -> 201 {id}
+ *   DELETE /__sim/alarms/<id>     clear an active alarm -> 200 {id} | 404
+ *   POST /__sim/alarms/clear-all  -> 200 {cleared: n}
+ *   POST /__sim/reboot            {bootTimeMs?} -> 202
+ *   PUT /__sim/faults             Partial<SimFaults> -> 200 SimFaults
+ *   GET /__sim/faults             -> SimFaults
+ *   PUT /__sim/ha                 {enabled: boolean} -> 200
+ *   GET /__sim/log                -> SimLogEntry[] ; DELETE /__sim/log clears it
+ *   GET /__sim/state              -> SimStateView
+ *   POST /__sim/pm                {pm, index, value} set a PM's current value
+ */
+
+export type Privilege = 'securityAdmin' | 'admin' | 'monitor';
+
+export interface SimUser {
+  username: string;
+  password: string;
+  /** Only securityAdmin may use the REST API; others get 403. */
+  privilege: Privilege;
+}
+
+export interface SimulatorOptions {
+  /** Default 0 (any free port). */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** true: HTTPS with a self-signed certificate made at start; or PEM files/strings. Default false (http). */
+  tls?: boolean | { cert: string | Buffer; key: string | Buffer };
+  /** Default: Admin/Admin (securityAdmin) and Monitor/Monitor (monitor). */
+  users?: SimUser[];
+  /** How long a reset keeps the device unreachable, ms. Default 3000. */
+  bootTimeMs?: number;
+  /** Start the demo scenario: alarms raised/cleared and PM values moving over time. */
+  scenario?: boolean | { periodMs?: number };
+  /** Device serial number (license check). Default "277522263687112". */
+  serialNumber?: string;
+  /** Alarms present at start (active). */
+  initialAlarms?: Array<{ description: string; severity?: string; source?: string }>;
+  /** Keep at most this many request log entries (oldest dropped). Default 10000. */
+  logLimit?: number;
+}
+
+export interface SimFaults {
+  /** Device down: connections are refused/reset, as during a reboot. */
+  down: boolean;
+  /** Delay every /api answer by this many ms. 0 = off. */
+  slowMs: number;
+  /** HA synchronization in progress: actions, uploads and JSON license answer 409. */
+  haSync: boolean;
+  /** JSON answers are truncated (malformed). */
+  malformedJson: boolean;
+  /** Every /api answer is a 500 with an HTML page. */
+  htmlError: boolean;
+  /** The connection is destroyed before any answer. */
+  dropConnection: boolean;
+  /** Send a body of this many bytes for GET /status (oversized answer). 0 = off. */
+  hugeBodyBytes: number;
+}
+
+export interface SimLogEntry {
+  /** Monotonic sequence number. */
+  seq: number;
+  time: string;
+  method: string;
+  /** Path with query string, as received, e.g. `/api/v1/alarms/active?after=2`. */
+  path: string;
+  status: number;
+  /** Request body bytes received (uploads). */
+  bytes: number;
+  /** Whether the request carried an Authorization header (never its value). */
+  authenticated: boolean;
+}
+
+export interface SimUpload {
+  fileType: string;
+  bytes: number;
+  sha256: string;
+  contentType: string;
+  time: string;
+}
+
+export interface SimAlarm {
+  id: string;
+  description: string;
+  severity: string;
+  source: string;
+  date: string;
+}
+
+export interface SimStateView {
+  bootCount: number;
+  up: boolean;
+  haMode: boolean;
+  faults: SimFaults;
+  activeAlarms: SimAlarm[];
+  historyAlarms: SimAlarm[];
+  /** Running configuration (INI text as the device would send it). */
+  ini: string;
+  cliScript: string;
+  /** Whether running configuration differs from saved configuration. */
+  unsaved: boolean;
+  uploads: SimUpload[];
+  license: { licenseVersion: number; serialNumber: string; key: string };
+  /** Every alarm event since the simulator started, in order (the record tests compare with). */
+  alarmEvents: Array<{ event: 'raised' | 'cleared'; alarm: SimAlarm; bootCount: number }>;
+}
+
+export interface SimControl {
+  raiseAlarm(a: { description: string; severity?: string; source?: string }): SimAlarm;
+  clearAlarm(id: string): boolean;
+  clearAllAlarms(): number;
+  /** Reboot now: unreachable for bootTimeMs (or the given ms), then up with empty history and ids from 1. */
+  reboot(bootTimeMs?: number): void;
+  setFaults(f: Partial<SimFaults>): SimFaults;
+  setHaMode(enabled: boolean): void;
+  setPmValue(pm: string, index: number, value: number): void;
+  log(): SimLogEntry[];
+  clearLog(): void;
+  state(): SimStateView;
+  /** Resolves when the device answers again after a reboot (immediately when up). */
+  waitUntilUp(): Promise<void>;
+}
+
+export interface Simulator {
+  /** Base URL, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  host: string;
+  port: number;
+  protocol: 'http' | 'https';
+  /** PEM of the self-signed certificate when tls is on (to trust it as a CA). */
+  certificate?: string;
+  control: SimControl;
+  close(): Promise<void>;
+}
