@@ -29,6 +29,14 @@ export class MediantError extends Error {
     this.operation = operation;
     if (statusCode !== undefined) this.statusCode = statusCode;
   }
+
+  /**
+   * Just the message: Node-RED puts `err.toString()` into `msg.error.message`,
+   * and users match on the plain text (`reset failed: 409 Conflict: ...`).
+   */
+  override toString(): string {
+    return this.message;
+  }
 }
 
 /** A value from a msg or a caller was refused; no request was sent. */
