@@ -105,8 +105,20 @@ export function isMediantError(e: unknown): e is MediantError {
   return e instanceof MediantError;
 }
 
+/**
+ * Wraps a refused value that must never be shown (a password): the message
+ * says only what kind of value it was.
+ */
+export class Hidden {
+  readonly kind: string;
+  constructor(v: unknown) {
+    this.kind = v === undefined ? 'nothing' : v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`;
+  }
+}
+
 /** A short, safe rendering of a refused value for an error message. */
 export function describeValue(v: unknown): string {
+  if (v instanceof Hidden) return `${v.kind} (not shown)`;
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (typeof v === 'string') {
@@ -141,6 +153,13 @@ const REASONS: Record<number, string> = {
   503: 'Service Unavailable',
   504: 'Gateway Timeout',
 };
+
+/** `16 MiB`, `512 KiB`, `1000 bytes`: a byte count for a message. */
+export function formatBytes(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
+  return `${n} bytes`;
+}
 
 export function httpReason(status: number): string {
   return REASONS[status] ?? (status >= 500 ? 'Server Error' : 'Client Error');
