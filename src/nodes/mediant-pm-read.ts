@@ -1,0 +1,136 @@
+/**
+ * mediant-pm-read: GET /performanceMonitoring[/<pm>[?index=&interval=]]
+ * (vendor document section 9; its examples put these URLs under /alarms/,
+ * a typo: the navigation tree of section 4 has them at the top level, and so
+ * does the client).
+ *
+ * pm ""  -> the list of PM names; index "" -> discovery (indexes, intervals,
+ * thresholds); a number -> that index's value; "all" -> discovery, then one
+ * value per discovered index (payload: the array).
+ *
+ * With pollInterval > 0 the node also reads on its own timer. A timer read
+ * goes through the same input path as a message (`node.receive`), so it gets
+ * the same status, send and Catch-able errors. The next timer read is
+ * scheduled only when the previous read has ended (a setTimeout chain), so
+ * reads never overlap; the chain stops when the node closes.
+ */
+import { checkPmName } from '../client/validate';
+import { deviceOf, handleMessages } from './lib/flow-node';
+import { useRuntimeI18n } from './lib/i18n';
+import { checks, fromMsgOrConfig, type Check } from './lib/overrides';
+import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
+
+/** The runtime's Node has `receive(msg)`: deliver a message to this node's own input. */
+type ReceivingNode = Node & { receive(msg: NodeMessage): void };
+
+/** The first timer read comes shortly after the start, as an inject node's "once" does. */
+const FIRST_READ_MS = 100;
+
+/** setTimeout cannot wait longer than 2^31-1 ms (about 24.8 days). */
+const MAX_POLL_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** "" (list the PM names) or a PM name as the client accepts it. */
+const pmCheck: Check<string> = {
+  expected: 'a PM name of letters, digits and _ (up to 64), or "" to list the PM names',
+  parse: (v) => {
+    if (v === '') return '';
+    try {
+      return checkPmName(v);
+    } catch {
+      return undefined;
+    }
+  },
+};
+
+type IndexChoice = '' | 'all' | number;
+
+const nonNegative = checks.integer(0);
+const indexCheck: Check<IndexChoice> = {
+  expected: 'an integer >= 0, "all", or "" for discovery',
+  parse: (v) => (v === '' || v === 'all' ? v : nonNegative.parse(v)),
+};
+
+const intervalCheck = checks.integer(0, 2);
+
+export = function register(RED: NodeAPI): void {
+  useRuntimeI18n(RED);
+  RED.nodes.registerType('mediant-pm-read', function (this: Node, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this as ReceivingNode;
+    const device = deviceOf(RED, def);
+    const configuredPm = typeof def.pm === 'string' ? def.pm : '';
+    const pollSeconds = Math.min(nonNegative.parse(def.pollInterval) ?? 0, MAX_POLL_SECONDS);
+
+    /** Messages this node made for its own timer: their read ending schedules the next. */
+    const timerMsgs = new WeakSet<NodeMessage>();
+    let running = 0;
+    let timer: NodeJS.Timeout | undefined;
+    /** The timer came due while a read from an input message was running. */
+    let due = false;
+    let closed = false;
+
+    const schedule = (delayMs = pollSeconds * 1000): void => {
+      if (closed || pollSeconds === 0 || !device) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (running > 0) due = true;
+        else readOnTimer();
+      }, delayMs);
+    };
+    const readOnTimer = (): void => {
+      if (closed) return;
+      const msg: NodeMessage = { topic: configuredPm || 'performanceMonitoring' };
+      timerMsgs.add(msg);
+      node.receive(msg);
+    };
+
+    handleMessages(node, device, async (msg, { device: dev, signal }) => {
+      running++;
+      try {
+        const pm = fromMsgOrConfig(msg, 'pm', configuredPm, pmCheck);
+        const index = fromMsgOrConfig(msg, 'index', def.index ?? '', indexCheck);
+        const interval = fromMsgOrConfig(msg, 'interval', def.interval ?? 0, intervalCheck);
+        const client = dev.client;
+        if (pm === '') {
+          const r = await client.listPms(signal);
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} · ${r.body?.items?.length ?? 0} PMs` };
+        }
+        if (index === '') {
+          const r = await client.getPmDiscovery(pm, signal);
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}` };
+        }
+        if (index !== 'all') {
+          const r = await client.getPmValue(pm, { index, interval }, signal);
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}[${index}] = ${r.body?.value}` };
+        }
+        const discovery = await client.getPmDiscovery(pm, signal);
+        const indexes = Array.isArray(discovery.body?.indexes) ? discovery.body.indexes : [];
+        const values: unknown[] = [];
+        let statusCode = discovery.statusCode;
+        for (const i of indexes) {
+          const r = await client.getPmValue(pm, { index: i, interval }, signal);
+          values.push(r.body);
+          statusCode = r.statusCode;
+        }
+        return { payload: values, statusCode, summary: `${statusCode} ${pm} · ${values.length} indexes` };
+      } finally {
+        running--;
+        if (timerMsgs.has(msg)) {
+          schedule();
+        } else if (due && running === 0) {
+          due = false;
+          readOnTimer();
+        }
+      }
+    });
+
+    node.on('close', (_removed, done) => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      done();
+    });
+
+    schedule(FIRST_READ_MS);
+  });
+};
