@@ -1,0 +1,347 @@
+/**
+ * AlarmSync: turns repeated reads of `/alarms/active` or `/alarms/history`
+ * into events that are each reported once (vendor document section 7). It
+ * knows nothing of Node-RED: it is given a `MediantApi` and a small JSON state
+ * (what it has already reported), and every `poll()` answers with the events
+ * since the last poll and the state to keep for the next one. Whoever runs it
+ * (the `mediant-alarms-poll` node) stores that state, so a restart of the
+ * process continues where the last successful poll ended.
+ *
+ * How an alarm is recognised. The device numbers alarms from 1 after every
+ * reboot, so an id alone can name a different alarm than it did before a
+ * reboot. The list pages carry `id` and `description`; the details add
+ * `severity`, `source` and `date`. An alarm is the same one when all five are
+ * the same.
+ *
+ * Active alarms: every poll reads all list pages (following `after` until
+ * "-1" or a 204). Details are read only for an id not seen before, or whose
+ * description changed (that id now names another alarm: the old one is
+ * reported cleared, the new one raised). A reboot can also give an old id to
+ * a new alarm with the same description ("Trunk is down" again); that cannot
+ * be told from the list, so the details of every listed alarm are compared
+ * with the stored ones on the first poll after the engine was created with a
+ * stored state (a Node-RED restart) and on the first poll after a failed one
+ * (the device was unreachable: a reboot is likely). An idle poll otherwise
+ * costs the list pages and nothing else. An alarm raised and cleared between
+ * two polls is never listed and so never reported: history mode sees it.
+ *
+ * History: entries only ever get added (until a reboot empties the history,
+ * or the device drops its oldest entries when the history is full). The
+ * state keeps the last entry seen, with its details. A poll first reads that
+ * entry again: if it is still there and the same, only the entries after it
+ * are new (an idle poll: that read plus one page answered 204, two requests);
+ * if it is gone or different, the history restarted (a reboot) or moved past
+ * it (oldest dropped), and in both cases every listed entry is new (ids only
+ * grow within a boot, so every entry still listed comes after the lost one).
+ *
+ * Failures: a poll reads everything it needs before it changes anything. If
+ * any page or detail read fails, the poll rejects as a whole and the state
+ * stays as it was, so the next poll does the same work again: nothing is lost
+ * and nothing is reported twice.
+ */
+import { MediantBusyError, MediantInputError, isMediantError } from './errors';
+import type { AlarmDetails, AlarmSummary, AlarmType, MediantApi } from './types';
+
+export type AlarmEventKind = 'raised' | 'cleared' | 'history';
+
+export interface AlarmEvent {
+  event: AlarmEventKind;
+  /** The device's details; for `cleared`, the last details known. */
+  alarm: AlarmDetails;
+}
+
+export interface AlarmSyncOptions {
+  /** Detail reads at the same time. Default 4. */
+  concurrency?: number;
+  /** Page size asked of the device (`limit`). Default: the client's (20). */
+  pageLimit?: number;
+  /** Cap on pages read in one poll. Default: the client's. */
+  maxPages?: number;
+  /** On the very first poll (no stored state), report what is already there. Default true. */
+  emitExisting?: boolean;
+}
+
+/** What the engine keeps between polls: plain JSON, small (one entry for history). */
+export interface AlarmSyncState {
+  version: 1;
+  alarmType: AlarmType;
+  /** active: the last known details of every current alarm, in device order. */
+  alarms?: AlarmDetails[];
+  /** history: the last entry seen, or null when the history was empty. */
+  last?: AlarmDetails | null;
+}
+
+export interface PollResult {
+  /** In order: for active, clears first, then raises in device order; for history, device order. */
+  events: AlarmEvent[];
+  /** active: every current alarm's details; history: the entries new in this poll. */
+  current: AlarmDetails[];
+  /** The state to store (a copy the caller may keep). */
+  state: AlarmSyncState;
+  /** This was the very first poll (no stored state); with emitExisting false it reported nothing. */
+  first: boolean;
+}
+
+const STATE_VERSION = 1;
+const DEFAULT_CONCURRENCY = 4;
+const MAX_CONCURRENCY = 64;
+
+/** The fields that tell one alarm from another; the details may carry more. */
+const IDENTITY = ['id', 'description', 'severity', 'source', 'date'] as const;
+
+function sameAlarm(a: AlarmDetails, b: AlarmDetails): boolean {
+  return IDENTITY.every((k) => String(a[k] ?? '') === String(b[k] ?? ''));
+}
+
+function isNotFound(err: unknown): boolean {
+  return isMediantError(err) && err.code === 'EHTTP' && err.statusCode === 404;
+}
+
+function copy<T>(v: T): T {
+  return structuredClone(v);
+}
+
+function isDetails(v: unknown): v is AlarmDetails {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && typeof (v as { id?: unknown }).id === 'string';
+}
+
+/**
+ * A stored state, if it is one this engine can continue from for this alarm
+ * type; undefined otherwise (nothing stored, another alarm type, another
+ * version, or damaged).
+ */
+export function usableState(raw: unknown, alarmType: AlarmType): AlarmSyncState | undefined {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const s = raw as Partial<AlarmSyncState>;
+  if (s.version !== STATE_VERSION || s.alarmType !== alarmType) return undefined;
+  if (alarmType === 'active') {
+    if (!Array.isArray(s.alarms) || !s.alarms.every(isDetails)) return undefined;
+    return { version: STATE_VERSION, alarmType, alarms: copy(s.alarms) };
+  }
+  if (s.last !== null && !isDetails(s.last)) return undefined;
+  return { version: STATE_VERSION, alarmType, last: s.last === null ? null : copy(s.last) };
+}
+
+/**
+ * Runs `fn` over `items` with at most `limit` at a time, results in input
+ * order. The first failure aborts the others (through the signal given to
+ * `fn`) and is what the whole call rejects with.
+ */
+async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, signal: AbortSignal) => Promise<R>,
+  outer?: AbortSignal,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  if (items.length === 0) return results;
+  const own = new AbortController();
+  const signal = outer ? AbortSignal.any([outer, own.signal]) : own.signal;
+  let next = 0;
+  let failed = false;
+  let failure: unknown;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const i = next++;
+      try {
+        results[i] = await fn(items[i], signal);
+      } catch (err) {
+        if (!failed) {
+          failed = true;
+          failure = err;
+          own.abort();
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed) throw failure;
+  return results;
+}
+
+export class AlarmSync {
+  readonly alarmType: AlarmType;
+  private readonly api: MediantApi;
+  private readonly concurrency: number;
+  private readonly pageLimit?: number;
+  private readonly maxPages?: number;
+  private readonly emitExisting: boolean;
+  private current: AlarmSyncState | undefined;
+  /** Compare the details of known active alarms on the next poll (after a restart or a failed poll). */
+  private verifyNext: boolean;
+  private polling = false;
+
+  /**
+   * @param state what a previous poll returned (e.g. from the node's
+   *   context); anything else (undefined, another alarm type, damaged) means
+   *   starting afresh, as on the very first poll. See `usableState`.
+   */
+  constructor(api: MediantApi, alarmType: AlarmType, options: AlarmSyncOptions = {}, state?: unknown) {
+    if (alarmType !== 'active' && alarmType !== 'history') {
+      throw new MediantInputError('alarmType', 'one of active, history', alarmType, 'poll alarms');
+    }
+    const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > MAX_CONCURRENCY) {
+      throw new MediantInputError('concurrency', `an integer from 1 to ${MAX_CONCURRENCY}`, concurrency, 'poll alarms');
+    }
+    this.api = api;
+    this.alarmType = alarmType;
+    this.concurrency = concurrency;
+    if (options.pageLimit !== undefined) this.pageLimit = options.pageLimit;
+    if (options.maxPages !== undefined) this.maxPages = options.maxPages;
+    this.emitExisting = options.emitExisting ?? true;
+    this.current = usableState(state, alarmType);
+    this.verifyNext = this.current !== undefined;
+  }
+
+  /** Whether a stored state was taken over (false: the next poll is a first poll). */
+  get resumed(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** A copy of the state after the last successful poll (undefined before the first). */
+  get state(): AlarmSyncState | undefined {
+    return this.current && copy(this.current);
+  }
+
+  /**
+   * One poll. Rejects (with a MediantError) when any read fails; the state is
+   * then unchanged. Polls must not overlap: a second call while one runs is
+   * refused.
+   */
+  async poll(signal?: AbortSignal): Promise<PollResult> {
+    if (this.polling) throw new MediantBusyError('poll alarms', 'a poll of these alarms is already under way');
+    this.polling = true;
+    try {
+      const result = this.alarmType === 'active' ? await this.pollActive(signal) : await this.pollHistory(signal);
+      this.current = result.state;
+      this.verifyNext = false;
+      // The caller gets copies, each its own: a flow changing msg.payload must
+      // change neither what we remember nor the state the caller stores.
+      return { events: copy(result.events), current: copy(result.current), state: copy(result.state), first: result.first };
+    } catch (err) {
+      this.verifyNext = true;
+      throw err;
+    } finally {
+      this.polling = false;
+    }
+  }
+
+  /** Every summary of the list, following `after`; an id listed twice (pages shifting) counts once. */
+  private async list(after: string | undefined, signal?: AbortSignal): Promise<AlarmSummary[]> {
+    const seen = new Set<string>();
+    const out: AlarmSummary[] = [];
+    const opts: { after?: string; limit?: number; maxPages?: number; signal?: AbortSignal } = {};
+    if (after !== undefined) opts.after = after;
+    if (this.pageLimit !== undefined) opts.limit = this.pageLimit;
+    if (this.maxPages !== undefined) opts.maxPages = this.maxPages;
+    if (signal) opts.signal = signal;
+    for await (const s of this.api.iterateAlarms(this.alarmType, opts)) {
+      const id = String(s.id);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push(s);
+    }
+    return out;
+  }
+
+  /**
+   * Details of each id; `null` where the device answers 404 and `missingOk`
+   * (an active alarm cleared between the list and this read). Any other
+   * failure rejects.
+   */
+  private details(ids: readonly string[], missingOk: boolean, signal?: AbortSignal): Promise<Array<AlarmDetails | null>> {
+    return mapLimit(
+      ids,
+      this.concurrency,
+      async (id, s) => {
+        try {
+          // By type and id, not by the listed `url`: the document's history
+          // example lists `/alarms/active/<id>` urls for history entries, a
+          // typo beside section 7.2.1's `/alarms/history/<id>`.
+          return (await this.api.getAlarm(this.alarmType, id, s)).body;
+        } catch (err) {
+          if (missingOk && isNotFound(err)) return null;
+          throw err;
+        }
+      },
+      signal,
+    );
+  }
+
+  private async pollActive(signal?: AbortSignal): Promise<PollResult> {
+    const first = this.current === undefined;
+    const known = new Map((this.current?.alarms ?? []).map((a) => [a.id, a]));
+    const listed = await this.list(undefined, signal);
+
+    const toRead = listed.filter((s) => {
+      const k = known.get(String(s.id));
+      return !k || this.verifyNext || k.description !== s.description;
+    });
+    const read = await this.details(
+      toRead.map((s) => String(s.id)),
+      true,
+      signal,
+    );
+    const fresh = new Map<string, AlarmDetails | null>(toRead.map((s, i) => [String(s.id), read[i]]));
+
+    const next: AlarmDetails[] = [];
+    const kept = new Set<AlarmDetails>();
+    const raised: AlarmDetails[] = [];
+    for (const s of listed) {
+      const id = String(s.id);
+      const k = known.get(id);
+      if (!fresh.has(id)) {
+        // Known, same description, nothing to verify: the same alarm.
+        if (k) {
+          next.push(k);
+          kept.add(k);
+        }
+        continue;
+      }
+      const d = fresh.get(id);
+      if (!d) continue; // gone between the list and the detail read
+      next.push(d);
+      if (k && sameAlarm(k, d)) kept.add(k);
+      else raised.push(d);
+    }
+    const cleared = [...known.values()].filter((k) => !kept.has(k));
+
+    const reportNow = !first || this.emitExisting;
+    const events: AlarmEvent[] = reportNow
+      ? [...cleared.map((alarm) => ({ event: 'cleared' as const, alarm })), ...raised.map((alarm) => ({ event: 'raised' as const, alarm }))]
+      : [];
+    return { events, current: next, state: { version: STATE_VERSION, alarmType: 'active', alarms: next }, first };
+  }
+
+  private async pollHistory(signal?: AbortSignal): Promise<PollResult> {
+    const first = this.current === undefined;
+    const last = this.current?.last ?? null;
+
+    // Is the last entry we saw still there, unchanged? Then only what follows it is new.
+    let after: string | undefined;
+    if (last) {
+      const [now] = await this.details([last.id], true, signal);
+      if (now && sameAlarm(now, last)) after = last.id;
+    }
+    const listed = (await this.list(after, signal)).filter((s) => after === undefined || String(s.id) !== after);
+
+    const reportNow = !first || this.emitExisting;
+    // Reporting nothing on a first poll, only the newest entry's details are needed (to recognise it later).
+    const wanted = reportNow ? listed : listed.slice(-1);
+    const read = await this.details(
+      wanted.map((s) => String(s.id)),
+      false,
+      signal,
+    );
+    const entries = read.filter((d): d is AlarmDetails => d !== null);
+    const newLast = listed.length > 0 ? entries[entries.length - 1] : after !== undefined ? last : null;
+    const fresh = reportNow ? entries : [];
+    return {
+      events: fresh.map((alarm) => ({ event: 'history' as const, alarm })),
+      current: fresh,
+      state: { version: STATE_VERSION, alarmType: 'history', last: newLast ?? null },
+      first,
+    };
+  }
+}
