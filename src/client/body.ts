@@ -1,0 +1,190 @@
+/**
+ * Upload bodies: a Buffer, a string, a file on disk (`{ path }`, streamed,
+ * never read whole) or a Readable, sent as application/octet-stream or, where
+ * asked, as multipart/form-data with one field named `file`. Every body goes
+ * out as an async iterable of chunks so that progress is reported and the
+ * upload's idle watchdog is fed as bytes leave.
+ */
+import { createReadStream, promises as fsp } from 'node:fs';
+import { basename } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { MediantInputError } from './errors';
+
+/** Chunk size for Buffer bodies and file streams. */
+const CHUNK = 64 * 1024;
+
+/** Fed by the body as bytes are handed to the socket. */
+export interface UploadTracker {
+  sent: number;
+  total: number | undefined;
+  onProgress?: (sent: number, total: number | undefined) => void;
+  /** Called for every chunk: the idle watchdog starts again. */
+  touch(): void;
+}
+
+/** One attempt's body. */
+export interface OpenedBody {
+  body: AsyncIterable<Buffer>;
+  contentType: string;
+  contentLength: number | undefined;
+  /** Releases the source (closes a file stream) whatever happened. */
+  dispose(): void;
+}
+
+export interface PreparedUpload {
+  /** Bytes of the file itself, where known. */
+  size: number | undefined;
+  /** Bytes and files can be sent again (409 retry); a caller's Readable cannot. */
+  retryable: boolean;
+  open(tracker: UploadTracker): OpenedBody;
+}
+
+export interface PrepareOptions {
+  multipart: boolean;
+  /** Used in the multipart part when the source has no file name. */
+  defaultFilename: string;
+  operation: string;
+  /** Name of the refused property in messages. */
+  property?: string;
+}
+
+export function isPathBody(v: unknown): v is { path: string } {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v) || isReadable(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && keys[0] === 'path';
+}
+
+export function isReadable(v: unknown): v is Readable {
+  return v instanceof Readable || (!!v && typeof (v as Readable).pipe === 'function' && typeof (v as Readable)[Symbol.asyncIterator] === 'function');
+}
+
+/** Checks the source before any request: a missing or unreadable file is refused here. */
+export async function prepareUpload(source: unknown, opts: PrepareOptions): Promise<PreparedUpload> {
+  const property = opts.property ?? 'body';
+  if (Buffer.isBuffer(source) || typeof source === 'string' || source instanceof Uint8Array) {
+    const bytes = typeof source === 'string' ? Buffer.from(source, 'utf8') : Buffer.isBuffer(source) ? source : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    return fromSource(opts, opts.defaultFilename, bytes.length, true, () => ({ chunks: bufferChunks(bytes), dispose: noop }));
+  }
+  if (isPathBody(source)) {
+    const path = source.path;
+    const size = await checkFile(path, opts.operation);
+    return fromSource(opts, basename(path), size, true, () => {
+      const stream = createReadStream(path, { highWaterMark: CHUNK });
+      return { chunks: stream, dispose: () => stream.destroy() };
+    });
+  }
+  if (isReadable(source)) {
+    if (source.destroyed || source.readableEnded) {
+      throw new MediantInputError(property, 'a readable stream that has not been read yet', 'a finished stream', opts.operation);
+    }
+    const streamPath = (source as unknown as { path?: unknown }).path;
+    const name = typeof streamPath === 'string' ? basename(streamPath) : opts.defaultFilename;
+    let opened = false;
+    return fromSource(opts, name, undefined, false, () => {
+      if (opened) throw new MediantInputError(property, 'a stream that is sent once', 'a stream already sent', opts.operation);
+      opened = true;
+      return { chunks: source, dispose: () => source.destroy() };
+    });
+  }
+  throw new MediantInputError(property, 'a Buffer, a string, { path } of a file, or a readable stream', source, opts.operation);
+}
+
+/** stat the file and open it once, so a missing, unreadable or non-regular file is refused before any request. */
+async function checkFile(path: unknown, operation: string): Promise<number> {
+  const refuse = (why: string): never => {
+    throw new MediantInputError('filename', `a readable file (${why})`, path, operation);
+  };
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) refuse('a non-empty path');
+  const p = path as string;
+  let handle: fsp.FileHandle | undefined;
+  try {
+    handle = await fsp.open(p, 'r');
+    const st = await handle.stat();
+    if (st.isDirectory()) refuse('it is a directory');
+    if (!st.isFile()) refuse('it is not a regular file');
+    return st.size;
+  } catch (e) {
+    if (e instanceof MediantInputError) throw e;
+    const code = (e as { code?: string }).code;
+    return refuse(
+      code === 'ENOENT' ? 'no such file' :
+      code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
+      code === 'EISDIR' ? 'it is a directory' :
+      code === 'ENOTDIR' ? 'a folder in the path is not a folder' :
+      `cannot open it: ${code ?? 'unknown error'}`,
+    );
+  } finally {
+    await handle?.close().catch(noop);
+  }
+}
+
+interface Source {
+  chunks: AsyncIterable<Buffer | string> | Iterable<Buffer>;
+  dispose(): void;
+}
+
+function fromSource(opts: PrepareOptions, filename: string, size: number | undefined, retryable: boolean, openSource: () => Source): PreparedUpload {
+  return {
+    size,
+    retryable,
+    open(tracker: UploadTracker): OpenedBody {
+      const src = openSource();
+      tracker.sent = 0;
+      tracker.total = size;
+      if (!opts.multipart) {
+        return { body: track(src.chunks, tracker), contentType: 'application/octet-stream', contentLength: size, dispose: src.dispose };
+      }
+      const boundary = `----mediant${randomBytes(12).toString('hex')}`;
+      const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${safeFilename(filename, opts.defaultFilename)}"\r\n` +
+          'Content-Type: application/octet-stream\r\n\r\n',
+        'latin1',
+      );
+      const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
+      return {
+        body: multipart(head, track(src.chunks, tracker), tail),
+        contentType: `multipart/form-data; boundary=${boundary}`,
+        contentLength: size === undefined ? undefined : head.length + size + tail.length,
+        dispose: src.dispose,
+      };
+    },
+  };
+}
+
+/** A file name fit for a quoted header parameter: printable ASCII without `"` or `\`. */
+function safeFilename(name: string, fallback: string): string {
+  const s = name.replace(/[^\x20-\x7e]|["\\]/g, '_').slice(0, 200);
+  return s.trim() === '' ? fallback : s;
+}
+
+function* bufferChunks(b: Buffer): Iterable<Buffer> {
+  for (let i = 0; i < b.length; i += CHUNK) yield b.subarray(i, Math.min(i + CHUNK, b.length));
+}
+
+async function* track(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer>, t: UploadTracker): AsyncIterable<Buffer> {
+  for await (const c of chunks) {
+    const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+    if (b.length === 0) continue;
+    t.sent += b.length;
+    t.touch();
+    if (t.onProgress) {
+      try {
+        t.onProgress(t.sent, t.total);
+      } catch {
+        // a caller's progress callback must not break the upload
+      }
+    }
+    yield b;
+  }
+}
+
+async function* multipart(head: Buffer, body: AsyncIterable<Buffer>, tail: Buffer): AsyncIterable<Buffer> {
+  yield head;
+  yield* body;
+  yield tail;
+}
+
+function noop(): void {
+  /* nothing to release */
+}
