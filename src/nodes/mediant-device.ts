@@ -1,0 +1,285 @@
+/**
+ * mediant-device: the config node. It owns ONE MediantClient (one connection
+ * pool) that every flow node naming it shares, closes that pool when the
+ * config node closes (redeploy, removal), and lets flow nodes claim an
+ * operation (`reset`) so that it never runs twice at once on one device.
+ *
+ * The editor's "Test connection" button posts the dialog's values to an admin
+ * endpoint, which calls GET /status with a short-lived client and answers in
+ * plain words — never with the password.
+ */
+import { MediantClient } from '../client';
+import { MediantBusyError, MediantError, MediantInputError, isMediantError } from '../client/errors';
+import type { ClientOptions, MediantApi, Protocol, TlsOptions } from '../client/types';
+import { checkHost, checkInteger, checkPassword, checkPort, checkUsername } from '../client/validate';
+import type { DeviceNode } from './lib/flow-node';
+import { t, useRuntimeI18n } from './lib/i18n';
+import type { HttpRequestLike, HttpResponseLike, Node, NodeAPI, NodeDef } from './lib/red';
+
+/** What Node-RED's editor sends for a password field the user did not retype. */
+const UNCHANGED_PASSWORD = '__PWRD__';
+/** Longest a Test connection may take, whatever timeout the dialog has. */
+const TEST_TIMEOUT_CAP_MS = 60_000;
+/** How long close() may let requests under way finish before the pool is destroyed. */
+const CLOSE_GRACE_MS = 5_000;
+const ENV_WHOLE = /^\$\{[^}]+\}$/;
+
+/** The settings a client is built from: the node's properties, or the dialog's values. */
+interface DeviceSettings {
+  host: unknown;
+  port: unknown;
+  protocol: unknown;
+  tls: unknown;
+  timeout: unknown;
+  conflictRetry: unknown;
+  username: unknown;
+  password: unknown;
+}
+
+/** A core tls-config node as it looks at runtime (05-tls.js). */
+interface TlsConfigNode {
+  valid?: boolean;
+  name?: string;
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  servername?: string;
+  verifyservercert?: boolean;
+  credentials?: { passphrase?: string };
+}
+
+function configError(device: string, reason: string): MediantError {
+  return new MediantError('EINPUT', 'device', t('error.badConfig', { device, reason }));
+}
+
+function blank(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+/** The TLS options of a core tls-config node: its CA, client certificate and key, passphrase, SNI name, verify on/off. */
+function tlsOptionsOf(RED: NodeAPI, id: string, device: string): TlsOptions {
+  const found = RED.nodes.getNode(id) as TlsConfigNode | null;
+  if (!found || typeof found !== 'object') throw configError(device, t('error.tlsMissing'));
+  if (found.valid === false) throw configError(device, t('error.tlsInvalid', { tls: found.name || id }));
+  const tls: TlsOptions = {};
+  if (found.ca) tls.ca = found.ca;
+  if (found.cert) tls.cert = found.cert;
+  if (found.key) tls.key = found.key;
+  if (found.credentials?.passphrase) tls.passphrase = found.credentials.passphrase;
+  if (found.servername) tls.servername = found.servername;
+  // As core nodes do: only an explicit "verify off" turns verification off.
+  tls.rejectUnauthorized = found.verifyservercert !== false;
+  return tls;
+}
+
+/**
+ * Checks the settings and turns them into client options. Throws a
+ * MediantError naming the bad setting; nothing is sent before that.
+ */
+function clientOptionsOf(RED: NodeAPI, s: DeviceSettings, device: string): ClientOptions {
+  const wrap = <T>(f: () => T): T => {
+    try {
+      return f();
+    } catch (e) {
+      throw isMediantError(e) && e.code === 'EINPUT' ? configError(device, e.message) : e;
+    }
+  };
+  const protocol: Protocol = blank(s.protocol) ? 'https' : wrap(() => checkProtocol(s.protocol));
+  const opts: ClientOptions = {
+    host: wrap(() => checkHost(typeof s.host === 'string' ? s.host.trim() : s.host, 'host')),
+    protocol,
+    username: wrap(() => checkUsername(s.username, 'username')),
+    password: wrap(() => checkPassword(s.password ?? '', 'password')),
+    timeout: blank(s.timeout) ? 30_000 : wrap(() => checkInteger(s.timeout, 'timeout', 1, 2 ** 31 - 1)),
+    conflictRetryMs: blank(s.conflictRetry) ? 0 : wrap(() => checkInteger(s.conflictRetry, 'conflictRetry', 0, 86_400)) * 1000,
+  };
+  if (!blank(s.port)) opts.port = wrap(() => checkPort(typeof s.port === 'string' ? s.port.trim() : s.port, 'port'));
+  if (typeof s.tls === 'string' && s.tls !== '' && s.tls !== '_ADD_') {
+    if (protocol === 'https') opts.tls = tlsOptionsOf(RED, s.tls, device);
+  }
+  return opts;
+}
+
+function checkProtocol(v: unknown): Protocol {
+  if (v === 'https' || v === 'http') return v;
+  throw new MediantInputError('protocol', 'https or http', v);
+}
+
+function labelOf(name: unknown, host: unknown, port: unknown, protocol: unknown): string {
+  if (typeof name === 'string' && name.trim() !== '') return name.trim();
+  const p = blank(port) ? (protocol === 'http' ? 80 : 443) : String(port).trim();
+  return `${typeof host === 'string' ? host.trim() : ''}:${p}`;
+}
+
+/**
+ * A client that cannot be built (a bad setting) still gives every flow node
+ * the same plain error, instead of a crash at deploy: each call rejects with
+ * the configuration error.
+ */
+function unusableClient(error: MediantError, target: string): MediantApi {
+  const reject = (): Promise<never> => Promise.reject(error);
+  return new Proxy({} as MediantApi, {
+    get(_t, prop) {
+      if (prop === 'target') return target;
+      if (prop === 'close' || prop === 'destroy') return () => Promise.resolve();
+      if (prop === 'iterateAlarms') {
+        return async function* failing(): AsyncIterableIterator<never> {
+          throw error;
+        };
+      }
+      if (prop === 'then') return undefined; // not a thenable
+      return reject;
+    },
+  });
+}
+
+/** Closes the pool, letting requests under way finish for a moment, then destroys what is left. */
+async function closeClient(client: MediantApi): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), CLOSE_GRACE_MS);
+  });
+  try {
+    const how = await Promise.race([client.close().then(() => 'closed' as const), graceOver]);
+    if (how === 'late') await client.destroy();
+  } catch {
+    await client.destroy().catch(() => undefined);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `${NAME}` typed in the dialog: Node-RED substitutes it at deploy; the Test button does the same here. */
+function envSubstituted(RED: NodeAPI, v: unknown, node: Node | null): unknown {
+  if (typeof v !== 'string' || !ENV_WHOLE.test(v.trim())) return v;
+  return RED.util.evaluateNodeProperty(v.trim(), 'env', node as Node, {});
+}
+
+/** The message to show for a failed test, with the password cut out should it ever appear. */
+function safeMessage(err: unknown, password: string): string {
+  let text = isMediantError(err) ? err.message : t('error.testFailed');
+  if (password.length >= 3) text = text.split(password).join('***');
+  return text;
+}
+
+export = function register(RED: NodeAPI): void {
+  useRuntimeI18n(RED);
+
+  RED.nodes.registerType(
+    'mediant-device',
+    function MediantDevice(this: Node, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const self = this as DeviceNode;
+      const label = labelOf(def.name, def.host, def.port, def.protocol);
+      self.deviceLabel = label;
+      const creds = this.credentials ?? {};
+      let client: MediantApi;
+      try {
+        const settings: DeviceSettings = {
+          host: def.host,
+          port: def.port,
+          protocol: def.protocol,
+          tls: def.tls,
+          timeout: def.timeout,
+          conflictRetry: def.conflictRetry,
+          username: creds.username,
+          password: creds.password,
+        };
+        client = new MediantClient(clientOptionsOf(RED, settings, label));
+      } catch (e) {
+        const error = isMediantError(e) ? e : configError(label, e instanceof Error ? e.message : String(e));
+        this.error(error.message);
+        client = unusableClient(error, label);
+      }
+      self.client = client;
+
+      const claimed = new Set<string>();
+      self.claim = (operation: string): (() => void) => {
+        if (claimed.has(operation)) {
+          throw new MediantBusyError(operation, t('error.busy', { operation, device: label }));
+        }
+        claimed.add(operation);
+        let held = true;
+        return () => {
+          if (held) claimed.delete(operation);
+          held = false;
+        };
+      };
+
+      this.on('close', (_removed, done) => {
+        claimed.clear();
+        closeClient(client).then(done, done);
+      });
+    },
+    {
+      credentials: {
+        username: { type: 'text' },
+        password: { type: 'password' },
+      },
+    },
+  );
+
+  // "Test connection" in the config dialog: GET /status with the dialog's values.
+  RED.httpAdmin.post(
+    '/mediant-device/:id/test',
+    RED.auth.needsPermission('mediant-device.write'),
+    (req: HttpRequestLike, res: HttpResponseLike) => {
+      const body = req.body ?? {};
+      const id = req.params.id ?? '';
+      const deployed = (RED.nodes.getNode(id) as Node | null) ?? null;
+      let password = body.password;
+      if (password === UNCHANGED_PASSWORD || password === undefined) {
+        password = RED.nodes.getCredentials(id)?.password;
+        if (password === undefined) {
+          res.json({ ok: false, error: t('error.noStoredPassword') });
+          return;
+        }
+      }
+      const passwordText = typeof password === 'string' ? password : '';
+      const host = envSubstituted(RED, body.host, deployed);
+      const port = envSubstituted(RED, body.port, deployed);
+      const label = labelOf(body.name, host, port, body.protocol);
+      let client: MediantApi | undefined;
+      Promise.resolve()
+        .then(() => {
+          const opts = clientOptionsOf(
+            RED,
+            {
+              host,
+              port,
+              protocol: body.protocol,
+              tls: body.tls,
+              timeout: body.timeout,
+              conflictRetry: 0,
+              username: body.username,
+              password,
+            },
+            label,
+          );
+          opts.timeout = Math.min(opts.timeout ?? 30_000, TEST_TIMEOUT_CAP_MS);
+          opts.connections = 1;
+          const testClient = new MediantClient(opts);
+          client = testClient;
+          return testClient.getStatus();
+        })
+        .then(
+          (r) => {
+            const s = r.body ?? {};
+            res.json({
+              ok: true,
+              productType: s.productType,
+              versionID: s.versionID,
+              operationalState: s.operationalState,
+              highAvailability: s.highAvailability,
+            });
+          },
+          (err: unknown) => {
+            res.json({ ok: false, error: safeMessage(err, passwordText) });
+          },
+        )
+        .finally(() => {
+          if (client) void closeClient(client);
+        });
+    },
+  );
+};
