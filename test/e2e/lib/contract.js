@@ -1,0 +1,29 @@
+'use strict';
+// The editor-facing half of ../shared/node-contract.md: the properties a flow stores
+// for each node type (each must have an input in the node's edit dialog), and the
+// values that make a node valid enough to deploy against the simulator.
+
+const COMMON = ['name', 'device'];
+
+const PROPS = {
+  'mediant-device': ['name', 'host', 'port', 'protocol', 'tls', 'timeout'],
+  'mediant-status': [...COMMON],
+  'mediant-reset': [...COMMON, 'saveConfiguration', 'gracefulTimeout', 'waitForRestart', 'restartTimeout'],
+  'mediant-save-config': [...COMMON],
+  'mediant-upload-file': [...COMMON, 'fileType', 'filename'],
+  'mediant-download-file': [...COMMON, 'fileType'],
+  'mediant-run-cli': [...COMMON, 'script'],
+  'mediant-alarms-poll': [...COMMON, 'alarmType', 'pollInterval', 'emitExisting', 'output'],
+  'mediant-pm-read': [...COMMON, 'pm', 'index', 'interval', 'pollInterval'],
+  'mediant-license': [...COMMON, 'action'],
+  'mediant-request': [...COMMON, 'method', 'path'],
+};
+
+const CONFIG_CREDENTIALS = ['username', 'password'];
+
+/** Text inputs that must be filled before the node is valid (contract: "required"). */
+const REQUIRED_TEXT = {
+  'mediant-request': { path: '/status' },
+};
+
+module.exports = { PROPS, CONFIG_CREDENTIALS, REQUIRED_TEXT };

@@ -1,0 +1,196 @@
+'use strict';
+// The package as a user gets it: packed with `npm pack`, installed from the tarball
+// into a fresh Node-RED user directory, and loaded by the real `node-red` runtime
+// (the version in our devDependencies), listening on 127.0.0.1 only.
+const { execFileSync, spawn } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const { onCleanup, track, removeDirLater } = require('./procs');
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+const NODE_TYPES = Object.keys(PKG['node-red'].nodes);
+const RED_JS = require.resolve('node-red/red.js', { paths: [ROOT] });
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+// Fail (never hang) when something does not come up; this is not a performance bound.
+const START_DEADLINE_MS = 90000;
+
+let installed;
+
+/**
+ * Compile, pack and install once per mocha run. Resolves to
+ * `{ tarball, files, workDir, userDir, moduleDir }`.
+ */
+function installPackage() {
+  if (!installed) installed = doInstall();
+  return installed;
+}
+
+function doInstall() {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-e2e-'));
+  removeDirLater(workDir);
+  if (!process.env.E2E_NO_BUILD) {
+    // `npx tsc -p .`: what `npm install`/`prepare` does on a fresh clone.
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', '.'], { cwd: ROOT, stdio: 'inherit' });
+  }
+  // The build ran just above; --ignore-scripts keeps npm's script output out of --json.
+  const packOut = execFileSync(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: ROOT, encoding: 'utf8' });
+  const packed = JSON.parse(packOut)[0];
+  const tarball = path.join(workDir, packed.filename);
+  const userDir = path.join(workDir, 'userdir');
+  fs.mkdirSync(userDir);
+  // What Node-RED writes into a new user directory; the Palette Manager and
+  // `npm install` there both record the module in it.
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({
+    name: 'node-red-project', description: 'e2e user directory', version: '0.0.1', private: true,
+  }, null, 2));
+  execFileSync(NPM, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev'], { cwd: userDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  return {
+    tarball,
+    files: packed.files.map((f) => f.path),
+    workDir,
+    userDir,
+    moduleDir: path.join(userDir, 'node_modules', PKG.name),
+  };
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function portOpen(port) {
+  return new Promise((resolve) => {
+    const sock = net.connect({ port, host: '127.0.0.1' });
+    sock.once('connect', () => { sock.destroy(); resolve(true); });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+function pidAlive(pid) {
+  try { process.kill(pid, 0); return true; } catch (err) { return err.code === 'EPERM'; }
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Start `node-red` on a free loopback port. `env` is added to the runtime's
+ * environment (the examples read their outside URLs from it).
+ * Returns a handle: `{ url, port, pid, api(), log(), stop() }`.
+ */
+async function startNodeRed({ userDir, env = {}, name = 'runtime' }) {
+  const port = await freePort();
+  const flowFile = `flows-${name}-${port}.json`;
+  const settingsFile = path.join(userDir, `settings-${name}-${port}.js`);
+  const credentialSecret = crypto.randomBytes(16).toString('hex');
+  const settings = {
+    uiHost: '127.0.0.1',
+    uiPort: port,
+    flowFile,
+    credentialSecret,
+    flowFilePretty: true,
+    // No welcome tour, no telemetry consent prompt, no update check: nothing may
+    // cover the editor or reach outside this machine.
+    telemetry: { enabled: false, updateNotification: false },
+    editorTheme: {
+      tours: false,
+      projects: { enabled: false },
+      palette: { editable: false },
+    },
+    externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false } },
+    functionExternalModules: false,
+    logging: { console: { level: 'info', metrics: false, audit: false } },
+  };
+  fs.writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+
+  const child = track(spawn(process.execPath, [RED_JS, '-u', userDir, '-p', String(port), '-s', settingsFile], {
+    cwd: userDir,
+    env: { ...process.env, ...env, NODE_RED_ENABLE_PROJECTS: '', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }));
+  let output = '';
+  child.stdout.on('data', (d) => { output += d; });
+  child.stderr.on('data', (d) => { output += d; });
+  let exited = null;
+  const exitPromise = new Promise((resolve) => child.once('exit', (code, signal) => { exited = { code, signal }; resolve(exited); }));
+
+  const url = `http://127.0.0.1:${port}`;
+  const handle = {
+    url, port, pid: child.pid, userDir, flowFile: path.join(userDir, flowFile), credentialSecret,
+    log: () => output,
+    exited: () => exited,
+    /** Admin API call; JSON in, JSON (or text) out. */
+    async api(method, p, body, headers = {}) {
+      const res = await fetch(url + p, {
+        method,
+        headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30000),
+      });
+      const text = await res.text();
+      let json;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      return { status: res.status, text, json, headers: res.headers };
+    },
+    /** Full deploy of `flows` (node objects may carry `credentials`). */
+    async deploy(flows) {
+      const r = await handle.api('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v1' });
+      if (r.status !== 200 && r.status !== 204) throw new Error(`deploy answered ${r.status}: ${r.text}`);
+      return r;
+    },
+    /** SIGINT, wait for the process to exit; resolves to its exit info. */
+    async stop() {
+      unregister();
+      if (!exited) child.kill('SIGINT');
+      return exitPromise;
+    },
+  };
+  const unregister = onCleanup(async () => {
+    if (!exited) {
+      child.kill('SIGINT');
+      const t = setTimeout(() => { if (!exited) child.kill('SIGKILL'); }, 15000);
+      await exitPromise;
+      clearTimeout(t);
+    }
+  });
+
+  // Ready when the admin API answers; fail with the runtime's log if it exits first.
+  const deadline = Date.now() + START_DEADLINE_MS;
+  for (;;) {
+    if (exited) throw new Error(`node-red exited (${JSON.stringify(exited)}) before it was ready:\n${output}`);
+    if (Date.now() > deadline) { await handle.stop(); throw new Error(`node-red did not answer on ${url}:\n${output}`); }
+    try {
+      const r = await fetch(url + '/settings', { headers: { Accept: 'application/json' }, signal: AbortSignal.timeout(2000) });
+      if (r.status === 200 && /Started flows|Server now running/.test(output)) break;
+    } catch { /* not listening yet */ }
+    await sleep(200);
+  }
+  return handle;
+}
+
+/** Poll `check` until it returns a truthy value; throw `what` with the last value if it never does. */
+async function waitFor(what, check, { deadlineMs = 60000, everyMs = 200 } = {}) {
+  const deadline = Date.now() + deadlineMs;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last) return last;
+    } catch (err) { last = err; }
+    if (Date.now() > deadline) {
+      throw new Error(`gave up waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+    }
+    await sleep(everyMs);
+  }
+}
+
+module.exports = { ROOT, PKG, NODE_TYPES, installPackage, startNodeRed, freePort, portOpen, pidAlive, waitFor, sleep };
