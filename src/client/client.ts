@@ -422,7 +422,9 @@ export class MediantClient implements MediantApi {
       const method = checkMethod(req.method, 'method', operation);
       const path = checkApiPath(req.path, 'path', operation);
       const signal = checkSignal(req.signal, operation);
+      const accept = req.accept === undefined ? undefined : checkAccept(req.accept, operation);
       const call: Call = { operation, method, path, headers: this.#hGetAny, expect: Expect.Auto, empty: Empty.Null, signal };
+      if (accept !== undefined) call.headers = ['authorization', this.#auth, 'accept', accept];
       const b = req.body;
       if (b === undefined || b === null) return this.#perform(call);
       if (method === 'GET') throw new MediantInputError('body', 'nothing for a GET request', b, operation);
@@ -437,7 +439,7 @@ export class MediantClient implements MediantApi {
         json = undefined;
       }
       if (json === undefined) throw new MediantInputError('body', 'a value that can be sent as JSON', b, operation);
-      call.headers = this.#hSendAny;
+      call.headers = accept === undefined ? this.#hSendAny : ['authorization', this.#auth, 'accept', accept, 'content-type', 'application/json'];
       call.body = json;
       return this.#perform(call);
     });
@@ -750,6 +752,14 @@ function checkUploadOptions(opts: UploadOptions | undefined, operation: string):
   const signal = checkSignal(opts.signal, operation);
   if (signal) out.signal = signal;
   return out;
+}
+
+/** Media ranges for an Accept header: `type/subtype` with parameters, comma-separated; nothing else. */
+const ACCEPT_HEADER = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+\/[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:\s*;\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+=[A-Za-z0-9.!#$%&'*+^_`|~-]+)*(?:\s*,\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+\/[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:\s*;\s*[A-Za-z0-9!#$%&'*+.^_`|~-]+=[A-Za-z0-9.!#$%&'*+^_`|~-]+)*)*$/;
+
+function checkAccept(v: unknown, operation: string): string {
+  if (typeof v === 'string' && v.length <= 200 && ACCEPT_HEADER.test(v)) return v;
+  throw new MediantInputError('accept', 'media types such as application/json', v, operation);
 }
 
 function checkOperationName(v: unknown): string {

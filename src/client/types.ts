@@ -221,6 +221,11 @@ export interface GenericRequest {
   body?: unknown;
   /** Operation name used in error messages. Default `request`. */
   operation?: string;
+  /**
+   * `Accept` header to send instead of the default
+   * (`application/json, text/plain;q=0.9, *\/*;q=0.8`): media ranges only.
+   */
+  accept?: string;
   signal?: AbortSignal;
 }
 
