@@ -4,7 +4,7 @@
  *
  * Control API: the same operations as `SimControl`, over HTTP under `/__sim/`
  * (outside `/api`, no Basic auth needed), JSON in and out:
- *   POST /__sim/alarms            {description, severity?, source?} -> 201 {id}
+ *   POST /__sim/alarms            {description, severity?, source?, clearedByCli?} -> 201 {id}
  *   DELETE /__sim/alarms/<id>     clear an active alarm -> 200 {id} | 404
  *   POST /__sim/alarms/clear-all  -> 200 {cleared: n}
  *   POST /__sim/reboot            {bootTimeMs?} -> 202
@@ -14,6 +14,7 @@
  *   GET /__sim/log                -> SimLogEntry[] ; DELETE /__sim/log clears it
  *   GET /__sim/state              -> SimStateView
  *   POST /__sim/pm                {pm, index, value} set a PM's current value
+ *   GET /__sim/certificate        -> PEM of the HTTPS certificate (404 over plain http)
  */
 
 export type Privilege = 'securityAdmin' | 'admin' | 'monitor';
@@ -41,7 +42,7 @@ export interface SimulatorOptions {
   /** Device serial number (license check). Default "277522263687112". */
   serialNumber?: string;
   /** Alarms present at start (active). */
-  initialAlarms?: Array<{ description: string; severity?: string; source?: string }>;
+  initialAlarms?: SimAlarmInput[];
   /** Keep at most this many request log entries (oldest dropped). Default 10000. */
   logLimit?: number;
 }
@@ -91,6 +92,17 @@ export interface SimAlarm {
   severity: string;
   source: string;
   date: string;
+  /** When an incremental CLI script contains this line, the alarm clears (remediation demo). */
+  clearedByCli?: string;
+}
+
+/** What raises an alarm: only `description` is required (severity default "Major", source "Board#1"). */
+export interface SimAlarmInput {
+  description: string;
+  severity?: string;
+  source?: string;
+  /** A CLI line (compared trimmed, whitespace-collapsed, case-insensitive) that clears the alarm when an incremental CLI script contains it. */
+  clearedByCli?: string;
 }
 
 export interface SimStateView {
@@ -112,7 +124,7 @@ export interface SimStateView {
 }
 
 export interface SimControl {
-  raiseAlarm(a: { description: string; severity?: string; source?: string }): SimAlarm;
+  raiseAlarm(a: SimAlarmInput): SimAlarm;
   clearAlarm(id: string): boolean;
   clearAllAlarms(): number;
   /** Reboot now: unreachable for bootTimeMs (or the given ms), then up with empty history and ids from 1. */

@@ -1,0 +1,20 @@
+'use strict';
+// Shared test helper: a simulator on 127.0.0.1, any free port, quick reboots.
+const { startSimulator } = require('../../simulator');
+
+/** Start a simulator: {port: 0, host: '127.0.0.1', bootTimeMs: 300, ...opts}. Close it with `sim.close()`. */
+function startSim(opts) {
+  return startSimulator({ port: 0, host: '127.0.0.1', bootTimeMs: 300, ...opts });
+}
+
+/** Run `fn(sim)` against a fresh simulator and close it afterwards, whatever happens. */
+async function withSim(opts, fn) {
+  const sim = await startSim(opts);
+  try {
+    return await fn(sim);
+  } finally {
+    await sim.close();
+  }
+}
+
+module.exports = { startSim, withSim };
