@@ -1,0 +1,82 @@
+'use strict';
+/**
+ * 2. Fleet: many mediant-device + mediant-alarms-poll pairs in one Node-RED
+ * process, each polling its own simulator (one port each, all simulators in
+ * another process), on the node's own pollInterval timer. Side by side, in
+ * fresh processes against the same simulators: the do-it-yourself core-node
+ * flow (inject repeat -> http request ...) and a bare undici loop (setInterval
+ * per device), at the same rate.
+ */
+const { row } = require('../lib/context');
+const { round } = require('../lib/measure');
+
+async function run(ctx) {
+  const o = ctx.opts;
+  const devices = o.devices || (ctx.quick ? 100 : 1000);
+  const intervalS = o.interval || 10;
+  const alarms = 3;
+  const windowS = o.windowS || (ctx.quick ? 30 : 60);
+  const sims = await ctx.simHost('sim-host fleet');
+  const result = { devices, intervalS, alarmsPerDevice: alarms, windowS, sides: {} };
+  try {
+    ctx.log(`fleet: starting ${devices} simulators`);
+    const started = await sims.call('start', { count: devices, alarms }, 300_000);
+    const targets = started.map((s) => ({ port: s.port }));
+    for (const side of o.sides || ['ours', 'baseline', 'bare']) {
+      const w = await ctx.worker(`fleet-${side}`);
+      try {
+        const init = await w.call('init', { side });
+        const setup = await w.call('setupPolling', { side, devices: targets, pollInterval: intervalS, emitExisting: true }, 600_000);
+        ctx.log(`fleet ${side}: ${devices} devices set up in ${setup.setupMs} ms`);
+        // Warm-up: the first poll (details fetched once) and a bit, then a window of whole intervals.
+        const warmMs = Math.round(intervalS * 1500);
+        await new Promise((r) => setTimeout(r, warmMs));
+        await sims.call('clearLogs', {});
+        const simCpu0 = await sims.call('usage');
+        const win = await w.call('window', { durationMs: windowS * 1000 }, windowS * 1000 + 60_000);
+        const { total } = await sims.call('logStats', {});
+        const simCpu1 = await sims.call('usage');
+        const polls = total.listFirst;
+        const r = {
+          init,
+          setup,
+          window: win,
+          requests: total,
+          polls,
+          expectedPolls: Math.round((devices * windowS) / intervalS),
+          requestsPerPoll: round(total.requests / Math.max(1, polls), 2),
+          cpuPerPollMs: round(win.cpuMs / Math.max(1, polls), 3),
+          rssPerDeviceKiB: round(((win.rssSettledMiB - setup.rssBeforeMiB) * 1024) / devices, 1),
+          simCpuMs: round(simCpu1.cpuMs - simCpu0.cpuMs, 0),
+        };
+        result.sides[side] = r;
+        ctx.log(`fleet ${side}: ${polls} polls, cpu/poll ${r.cpuPerPollMs} ms, eld p99 ${win.eldP99Ms} ms, rss/device ${r.rssPerDeviceKiB} KiB, errors ${win.errors}`);
+        await w.call('teardown', {}, 120_000);
+      } finally {
+        await w.stop();
+      }
+    }
+  } finally {
+    await sims.call('closeAll', {}, 120_000).catch(() => undefined);
+    await sims.stop();
+  }
+  const s = result.sides;
+  const rows = [];
+  const label = `${devices} devices / ${intervalS} s`;
+  if (s.ours) {
+    const polledAll = s.ours.polls >= 0.9 * s.ours.expectedPolls && s.ours.window.errors === 0;
+    rows.push(row('2a', `fleet ${label}: event-loop delay p50 / p99`, `${s.ours.window.eldP50Ms} / ${s.ours.window.eldP99Ms} ms (baseline ${s.baseline ? s.baseline.window.eldP99Ms : '?'} ms)`, 'p99 < 20 ms', round(s.ours.window.eldP99Ms / 20, 2), s.ours.window.eldP99Ms < 20 && polledAll, polledAll ? '' : `polls ${s.ours.polls}/${s.ours.expectedPolls}, errors ${s.ours.window.errors}`));
+    if (s.baseline) {
+      const ratio = round(s.ours.cpuPerPollMs / s.baseline.cpuPerPollMs, 3);
+      rows.push(row('2b', 'fleet: CPU per poll, ours / baseline', `${s.ours.cpuPerPollMs} / ${s.baseline.cpuPerPollMs} ms`, '<= 0.2x', ratio, ratio <= 0.2));
+    }
+    if (s.bare) {
+      const ratio = round(s.ours.cpuPerPollMs / s.bare.cpuPerPollMs, 3);
+      rows.push(row('2c', 'fleet: CPU per poll, ours / bare undici', `${s.ours.cpuPerPollMs} / ${s.bare.cpuPerPollMs} ms`, '<= 2x', ratio, ratio <= 2));
+    }
+    rows.push(row('2d', 'fleet: RSS per device', `${s.ours.rssPerDeviceKiB} KiB (baseline ${s.baseline ? s.baseline.rssPerDeviceKiB : '?'} KiB)`, '< 150 KiB', round(s.ours.rssPerDeviceKiB / 150, 2), s.ours.rssPerDeviceKiB < 150));
+  }
+  return { rows, data: result };
+}
+
+module.exports = { id: 2, name: 'fleet', run };
