@@ -1,0 +1,89 @@
+'use strict';
+// Shared by the client tests: a simulator with known users, a client for it,
+// and one assertion for failures that also checks no credential leaked.
+const util = require('node:util');
+const net = require('node:net');
+const should = require('should');
+const { startSim } = require('../helpers/sim');
+const { MediantClient, MediantError } = require('../../client');
+
+/** Distinctive passwords, so a leak into any message is visible. */
+const ADMIN_PASSWORD = 'Adm1n-Pa55-x9q';
+const MONITOR_PASSWORD = 'M0nit0r-Pa55-k7w';
+const USERS = [
+  { username: 'Admin', password: ADMIN_PASSWORD, privilege: 'securityAdmin' },
+  { username: 'Operator', password: 'Op3r-Pa55-z2v', privilege: 'admin' },
+  { username: 'Monitor', password: MONITOR_PASSWORD, privilege: 'monitor' },
+];
+const SECRETS = [ADMIN_PASSWORD, MONITOR_PASSWORD, 'Op3r-Pa55-z2v', 'Wr0ng-Pa55-q1'];
+
+function simulator(opts) {
+  return startSim(Object.assign({ users: USERS, bootTimeMs: 150 }, opts));
+}
+
+function clientFor(sim, extra) {
+  return new MediantClient(
+    Object.assign(
+      { host: sim.host, port: sim.port, protocol: sim.protocol, username: 'Admin', password: ADMIN_PASSWORD },
+      sim.protocol === 'https' ? { tls: { ca: sim.certificate } } : {},
+      extra,
+    ),
+  );
+}
+
+/** No secret and no Basic header in anything a user could see of an error. */
+function assertNoCredentials(err) {
+  const views = [String(err && err.message), String(err && err.stack), util.inspect(err, { depth: 5 }), JSON.stringify(err)];
+  for (const v of views) {
+    v.should.not.containEql('Basic ');
+    for (const s of SECRETS) v.should.not.containEql(s);
+    for (const s of SECRETS) v.should.not.containEql(Buffer.from(`Admin:${s}`).toString('base64'));
+  }
+}
+
+/** Awaits a rejection and checks it is a MediantError with that code. */
+async function failsWith(promise, code) {
+  let err;
+  try {
+    await promise;
+  } catch (e) {
+    err = e;
+  }
+  should.exist(err, `expected a rejection with ${code}`);
+  err.should.be.instanceOf(MediantError);
+  err.code.should.equal(code);
+  assertNoCredentials(err);
+  return err;
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
+function closedPort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Requests the simulator received under /api (the control API is not counted). */
+function apiLog(sim) {
+  return sim.control.log().filter((e) => e.path.startsWith('/api'));
+}
+
+/**
+ * The /api log once the entry for `path` is in it (the simulator logs a
+ * request when its connection side closes, a moment after the answer).
+ */
+async function settledLog(sim, path) {
+  for (let i = 0; i < 200; i++) {
+    const entries = apiLog(sim);
+    if (entries.some((e) => e.path === path)) return entries;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return apiLog(sim);
+}
+
+module.exports = { settledLog,  simulator, clientFor, failsWith, assertNoCredentials, closedPort, apiLog, ADMIN_PASSWORD, MONITOR_PASSWORD, USERS };
