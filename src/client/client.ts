@@ -124,6 +124,18 @@ interface Raw {
   body: Buffer;
 }
 
+/** What every exchange of one client shares: built once per client, not per request. */
+interface Where {
+  target: string;
+  host: string;
+  timeoutMs: number;
+  maxBytes: number;
+}
+
+function ctxOf(w: Where, operation: string): MapContext {
+  return { operation, target: w.target, host: w.host, timeoutMs: w.timeoutMs };
+}
+
 interface Upload {
   opened: OpenedBody;
   tracker: UploadTracker & { done: boolean };
@@ -138,7 +150,6 @@ const ACCEPT_ANY = 'application/json, text/plain;q=0.9, */*;q=0.8';
 
 export class MediantClient implements MediantApi {
   readonly target: string;
-  readonly #host: string;
   readonly #pool: Pool;
   readonly #timeout: number;
   readonly #maxBytes: number;
@@ -152,6 +163,7 @@ export class MediantClient implements MediantApi {
   readonly #hGetAny: string[];
   readonly #hSendAny: string[];
   readonly #auth: string;
+  readonly #where: Where;
   #closing: Promise<void> | undefined;
 
   constructor(opts: ClientOptions) {
@@ -171,8 +183,8 @@ export class MediantClient implements MediantApi {
     this.#conflictBaseMs = o.conflictRetryBaseMs === undefined ? CONFLICT_RETRY_BASE_MS : checkMs(o.conflictRetryBaseMs, 'conflictRetryBaseMs');
 
     const hostInUrl = host.includes(':') ? `[${host}]` : host;
-    this.#host = host;
     this.target = `${hostInUrl}:${port}`;
+    this.#where = { target: this.target, host, timeoutMs: this.#timeout, maxBytes: this.#maxBytes };
 
     this.#auth = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
     this.#hGetJson = ['authorization', this.#auth, 'accept', ACCEPT_JSON];
@@ -461,7 +473,7 @@ export class MediantClient implements MediantApi {
   // ---- internals ----------------------------------------------------------
 
   #ctx(operation: string): MapContext {
-    return { operation, target: this.target, host: this.#host, timeoutMs: this.#timeout };
+    return ctxOf(this.#where, operation);
   }
 
   /** Runs `fn` and makes sure whatever it rejects with is a MediantError. */
@@ -518,7 +530,7 @@ export class MediantClient implements MediantApi {
 
   #send(call: Call, upload?: Upload): Promise<Raw> {
     return new Promise<Raw>((resolve, reject) => {
-      const ex = new Exchange(call, this.#ctx(call.operation), this.#maxBytes, this.#timeout, resolve, reject, upload);
+      const ex = new Exchange(call, this.#where, resolve, reject, upload);
       ex.start(this.#pool);
     });
   }
@@ -570,9 +582,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly call: Call,
-    private readonly ctx: MapContext,
-    private readonly maxBytes: number,
-    private readonly timeout: number,
+    private readonly where: Where,
     private readonly resolve: (r: Raw) => void,
     private readonly reject: (e: MediantError) => void,
     private readonly upload?: Upload,
@@ -605,7 +615,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     try {
       pool.dispatch(opts, this);
     } catch (e) {
-      this.#fail(mapError(e, this.ctx));
+      this.#fail(mapError(e, ctxOf(this.where, call.operation)));
     }
   }
 
@@ -617,7 +627,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
     if (this.upload) {
       if (this.#watchdog) this.#watchdog.refresh();
-      else this.#watchdog = setTimeout(() => this.#idle(), this.timeout);
+      else this.#watchdog = setTimeout(() => this.#idle(), this.where.timeoutMs);
     }
   }
 
@@ -627,7 +637,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#statusCode = statusCode;
     this.#headers = headers;
     const declared = Number(headers['content-length']);
-    if (declared > this.maxBytes) {
+    if (declared > this.where.maxBytes) {
       this.#fail(this.#tooLarge()); // aborts the connection: nothing more is read
     }
   }
@@ -635,7 +645,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#settled) return;
     this.#size += chunk.length;
-    if (this.#size > this.maxBytes) {
+    if (this.#size > this.where.maxBytes) {
       this.#fail(this.#tooLarge()); // aborts the connection: nothing more is read
       return;
     }
@@ -653,18 +663,18 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    this.#fail(mapError(err, this.ctx));
+    this.#fail(mapError(err, ctxOf(this.where, this.call.operation)));
   }
 
   #tooLarge(): MediantResponseError {
-    return new MediantResponseError(this.call.operation, `response larger than ${formatBytes(this.maxBytes)}`, this.#statusCode || undefined);
+    return new MediantResponseError(this.call.operation, `response larger than ${formatBytes(this.where.maxBytes)}`, this.#statusCode || undefined);
   }
 
   #idle(): void {
     this.#watchdog = undefined;
     const t = this.upload?.tracker;
     const what = t && (t.done || (t.total !== undefined && t.sent >= t.total)) ? 'answer after the upload' : 'upload progress';
-    this.#fail(new MediantTimeoutError(this.call.operation, this.ctx.target, this.timeout, what));
+    this.#fail(new MediantTimeoutError(this.call.operation, this.where.target, this.where.timeoutMs, what));
   }
 
   #fail(err: MediantError): void {
