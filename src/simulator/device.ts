@@ -365,7 +365,7 @@ export class Device implements SimControl {
     const inactive = SCENARIO_ALARMS.filter((t) => !isActive(t));
     const ours = active.filter((a) => SCENARIO_ALARMS.some((t) => t.description === a.description && t.source === a.source));
     const raise = inactive.length > 0 && (ours.length < 2 || (ours.length < 3 && this.scenarioTick % 3 !== 0));
-    if (raise) this.raiseAlarm(inactive[this.scenarioTick % inactive.length]);
+    if (raise) this.raiseAlarm(inactive[(this.scenarioTick - 1) % inactive.length]);
     else if (ours.length) this.clearAlarm(ours[0].id);
   }
 

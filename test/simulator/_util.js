@@ -1,0 +1,73 @@
+'use strict';
+// Small helpers for the simulator tests: plain undici requests (not our client).
+const { request, Agent } = require('undici');
+
+const basic = (user, pass) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+const ADMIN = basic('Admin', 'Admin');
+
+/** One request; resolves {status, headers, text, json, buffer}. `auth: null` sends no credentials. */
+async function api(sim, method, path, opts = {}) {
+  const headers = { ...(opts.headers || {}) };
+  const auth = opts.auth === undefined ? ADMIN : opts.auth;
+  if (auth) headers.authorization = auth;
+  const r = await request(sim.url + path, {
+    method,
+    headers,
+    body: opts.body,
+    dispatcher: opts.dispatcher,
+    headersTimeout: opts.headersTimeout || 15000,
+    bodyTimeout: opts.bodyTimeout || 15000,
+  });
+  const buffer = Buffer.from(await r.body.arrayBuffer());
+  const text = buffer.toString('utf8');
+  let json;
+  if (text) {
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+  }
+  return { status: r.statusCode, headers: r.headers, text, json, buffer };
+}
+
+/** A JSON request body with its content type. */
+const jsonBody = (obj) => ({ body: JSON.stringify(obj), headers: { 'content-type': 'application/json' } });
+
+/** An octet-stream body. */
+const octet = (body) => ({ body, headers: { 'content-type': 'application/octet-stream' } });
+
+/** Control API call (no auth). */
+async function ctl(sim, method, path, body) {
+  const r = await request(sim.url + '/__sim' + path, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    headersTimeout: 15000,
+    bodyTimeout: 15000,
+  });
+  const text = await r.body.text();
+  return { status: r.statusCode, headers: r.headers, json: text ? JSON.parse(text) : undefined, text };
+}
+
+/** Resolves with the error a request ends in (rejects if it succeeds). */
+async function failure(promise) {
+  try {
+    const r = await promise;
+    throw Object.assign(new Error(`expected a failure, got status ${r.status}`), { unexpected: true });
+  } catch (e) {
+    if (e.unexpected) throw e;
+    return e;
+  }
+}
+
+/** Poll `check` (no timing assertion: mocha's timeout bounds it). */
+async function until(check, stepMs = 20) {
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+}
+
+module.exports = { api, ctl, basic, ADMIN, jsonBody, octet, failure, until, Agent };
