@@ -116,4 +116,13 @@ function logLines() {
   return helper.log().args.map((a) => a[0]);
 }
 
-module.exports = { helper, flowFor, load, outcome, send, recordStatus, apiLog, assertNoSecret, logLines, CREDENTIALS, PASSWORD, SIM_USERS };
+/** Polls a condition every 20 ms, up to 10 s: for waiting on the simulator's state or log. */
+async function waitFor(cond) {
+  for (let i = 0; i < 500; i++) {
+    if (cond()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('condition not met within 10 s');
+}
+
+module.exports = { waitFor,  helper, flowFor, load, outcome, send, recordStatus, apiLog, assertNoSecret, logLines, CREDENTIALS, PASSWORD, SIM_USERS };

@@ -1,7 +1,7 @@
 'use strict';
 const should = require('should');
 const { startSim } = require('../helpers/sim');
-const { helper, flowFor, load, send, apiLog, assertNoSecret, logLines, PASSWORD, SIM_USERS, CREDENTIALS } = require('../helpers/mediant-flow');
+const { helper, waitFor, flowFor, load, send, apiLog, assertNoSecret, logLines, PASSWORD, SIM_USERS, CREDENTIALS } = require('../helpers/mediant-flow');
 
 const statusNode = require('../../nodes/mediant-status.js');
 const saveNode = require('../../nodes/mediant-save-config.js');
@@ -256,12 +256,3 @@ describe('mediant-device over HTTPS with a tls-config node', function () {
     }
   });
 });
-
-/** Polls a condition every 20 ms (up to 10 s): for waiting on the simulator's log. */
-async function waitFor(cond) {
-  for (let i = 0; i < 500; i++) {
-    if (cond()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('condition not met within 10 s');
-}
