@@ -6,13 +6,28 @@
  */
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import { MediantInputError } from '../client/errors';
-import { FILE_TYPES, type UploadBody } from '../client/types';
+import { FILE_TYPES, RESETTING_FILE_TYPES, type UploadBody } from '../client/types';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n, t } from './lib/i18n';
 import { checks, fromMsgOrConfig } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
 const TYPE = 'mediant-upload-file';
+
+/** Longest path shown in an error message. */
+const MAX_SHOWN_PATH = 300;
+
+/**
+ * A refused file name. The message shows the whole path (up to 300
+ * characters), not the short cut other refused values get: the user has to
+ * see which file it was.
+ */
+function refusedFile(property: string, expected: string, raw: string): MediantInputError {
+  const err = new MediantInputError(property, expected, raw);
+  const shown = raw.length > MAX_SHOWN_PATH ? `${raw.slice(0, MAX_SHOWN_PATH)}…` : raw;
+  err.message = `${property} must be ${expected}, got ${JSON.stringify(shown)}`;
+  return err;
+}
 
 /**
  * The file to stream, from `msg.filename` or the node's `filename` property;
@@ -33,13 +48,13 @@ async function fileToSend(msg: NodeMessage, configured: unknown): Promise<{ path
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const expected = code === 'ENOENT' || code === 'ENOTDIR' ? 'an existing file on the Node-RED host' : 'a file Node-RED may read';
-    throw new MediantInputError(property, expected, raw);
+    throw refusedFile(property, expected, raw);
   }
-  if (isDirectory) throw new MediantInputError(property, 'a file, not a directory', raw);
+  if (isDirectory) throw refusedFile(property, 'a file, not a directory', raw);
   try {
     await fs.access(raw, fsConstants.R_OK);
   } catch {
-    throw new MediantInputError(property, 'a file Node-RED may read (permission denied)', raw);
+    throw refusedFile(property, 'a file Node-RED may read (permission denied)', raw);
   }
   return { path: raw };
 }
@@ -67,7 +82,15 @@ export = function register(RED: NodeAPI): void {
         shown = percent;
         progress(t('status.uploading', { percent }, TYPE));
       };
-      const r = await device.client.uploadFile(fileType, body, { onProgress, signal });
+      // A file that resets the device holds the device's `reset` claim while it
+      // goes out, so it cannot cross a reset node's reset (or another such upload).
+      const release = RESETTING_FILE_TYPES.includes(fileType) ? device.claim('reset') : undefined;
+      let r;
+      try {
+        r = await device.client.uploadFile(fileType, body, { onProgress, signal });
+      } finally {
+        release?.();
+      }
       return { payload: r.body ?? {}, statusCode: r.statusCode, summary: `${r.statusCode} ${fileType}` };
     });
   });
