@@ -17,12 +17,22 @@ describe('installed into a real Node-RED', function () {
   let inst;
   let red;
   const receivers = {};
+  const paths = {};
 
   before(async function () {
     inst = await installPackage();
     receivers.chat = await startReceiver('chat');
     receivers.ticket = await startReceiver('ticket', ticketApi());
-    red = await startNodeRed({ userDir: inst.userDir, name: 'installed', env: envFor(inst.moduleDir, receivers) });
+    paths.backupDir = path.join(inst.workDir, 'backups');
+    paths.restoreFile = path.join(inst.workDir, 'restore.ini');
+    fs.writeFileSync(paths.restoreFile, '[SYSTEM Params]\r\nSyslogServerIP = 10.9.9.9\r\n');
+    red = await startNodeRed({ userDir: inst.userDir, name: 'installed', env: envFor(inst.moduleDir, receivers, paths) });
+  });
+
+  afterEach(function () {
+    if (this.currentTest.state === 'failed' && red) {
+      console.log(`--- node-red log (last 40 lines) ---\n${red.log().split('\n').slice(-40).join('\n')}`);
+    }
   });
 
   after(async function () {
@@ -75,9 +85,9 @@ describe('installed into a real Node-RED', function () {
       const sim = await startSimulator({ users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500, ...(check.simulator || {}) });
       try {
         for (const r of Object.values(receivers)) r.clear();
-        const deployed = prepareFlow(flow, { sim, username: USERNAME, password: PASSWORD, tune: check.tune });
+        const deployed = prepareFlow(flow, { sim, username: USERNAME, password: PASSWORD });
         await red.deploy(deployed);
-        await check.run({ sim, red, receivers, flow: deployed, userDir: inst.userDir });
+        await check.run({ sim, red, receivers, flow: deployed, paths });
       } finally {
         await red.deploy([]);
         await sim.close();

@@ -1,42 +1,61 @@
 'use strict';
 // How each example flow is deployed in the e2e run, and what it must do then, checked
-// from outside Node-RED (the simulator's state and log, the receivers' records, files).
+// from outside Node-RED: the simulator's state and request log, what the chat and
+// ticket receivers got, the files written. Each check follows the promise made in the
+// example's comment node.
+const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
+const { waitFor } = require('./runtime');
 
-/** `${NAME}` references and env.get("NAME") / $env('NAME') calls in the example files. */
+/** `${NAME}` references, env-typed properties and env.get / $env calls in the example files. */
 function envNames(exampleDir) {
   const names = new Set();
   if (!fs.existsSync(exampleDir)) return names;
   for (const f of fs.readdirSync(exampleDir).filter((x) => x.endsWith('.json'))) {
     const text = fs.readFileSync(path.join(exampleDir, f), 'utf8');
     for (const m of text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g)) names.add(m[1]);
-    for (const m of text.matchAll(/env\.get\(\s*\\?["']([A-Za-z_][A-Za-z0-9_]*)\\?["']/g)) names.add(m[1]);
-    for (const m of text.matchAll(/\$env\(\s*\\?["']([A-Za-z_][A-Za-z0-9_]*)\\?["']/g)) names.add(m[1]);
+    for (const m of text.matchAll(/(?:env\.get|\$env)\(\s*\\?["']([A-Za-z_][A-Za-z0-9_]*)\\?["']/g)) names.add(m[1]);
+    for (const n of JSON.parse(text)) {
+      if (n.filenameType === 'env' && n.filename) names.add(n.filename);
+      for (const r of n.rules || []) if (r.tot === 'env' && r.to) names.add(r.to);
+    }
   }
   return names;
 }
 
 /**
- * The runtime's environment for the examples: each outside URL the examples read
- * points at a receiver in the test process; the backup directory at a temp dir.
+ * The runtime's environment for the examples: each outside URL they read points at a
+ * receiver in the test process, BACKUP_DIR and RESTORE_FILE at temp paths. The device
+ * address is written into the config nodes instead (a simulator per example).
  */
-function envFor(moduleDir, receivers, extra = {}) {
+function envFor(moduleDir, receivers, paths) {
   const env = {};
+  const unknown = [];
   for (const name of envNames(path.join(moduleDir, 'examples'))) {
-    if (/TICKET/i.test(name)) env[name] = receivers.ticket.url + '/tickets';
-    else if (/CHAT|SLACK|TEAMS|WEBHOOK/i.test(name)) env[name] = receivers.chat.url + '/hook';
-    else if (/BACKUP|DIR/i.test(name) && extra.backupDir) env[name] = extra.backupDir;
+    if (name === 'CHAT_WEBHOOK_URL') env[name] = `${receivers.chat.url}/hook`;
+    else if (name === 'TICKET_API_URL') env[name] = `${receivers.ticket.url}/tickets`;
+    else if (name === 'BACKUP_DIR') env[name] = paths.backupDir;
+    else if (name === 'RESTORE_FILE') env[name] = paths.restoreFile;
+    else if (name === 'MEDIANT_HOST' || name === 'MEDIANT_PORT') continue;
+    else unknown.push(name);
   }
-  return { ...env, ...extra.env };
+  if (unknown.length) throw new Error(`examples read environment variables the e2e run does not know: ${unknown.join(', ')} (teach test/e2e/lib/examples.js)`);
+  return env;
 }
 
 /**
- * The example as a user would deploy it after import: every `mediant-device` pointed
- * at the simulator, with credentials (they travel in the POST, as the editor sends them).
+ * The example as a user deploys it after Import: on its own tab, every
+ * `mediant-device` pointed at the simulator with credentials (they travel in the
+ * POST, as the editor sends them).
  */
-function prepareFlow(flow, { sim, username, password, tune }) {
+function prepareFlow(flow, { sim, username, password }) {
   const nodes = JSON.parse(JSON.stringify(flow));
+  const tabs = new Set(nodes.filter((n) => n.type === 'tab').map((n) => n.id));
+  const comment = nodes.find((n) => n.type === 'comment');
+  for (const z of new Set(nodes.map((n) => n.z).filter(Boolean))) {
+    if (!tabs.has(z)) nodes.unshift({ id: z, type: 'tab', label: comment ? comment.name.split(':')[0] : 'example', disabled: false, info: '' });
+  }
   for (const n of nodes) {
     if (n.type !== 'mediant-device') continue;
     n.host = sim.host;
@@ -45,10 +64,159 @@ function prepareFlow(flow, { sim, username, password, tune }) {
     n.tls = '';
     n.credentials = { username, password };
   }
-  if (tune) tune(nodes);
   return nodes;
 }
 
-const EXAMPLE_CHECKS = {};
+const posts = (receiver, p) => receiver.requests.filter((r) => r.method === 'POST' && r.path === p);
+const chatTexts = (receivers) => posts(receivers.chat, '/hook').map((r) => (r.json && r.json.text) || `<not JSON {text}: ${r.text}>`);
+const simRequests = (sim, method, re) => sim.control.log().filter((e) => e.method === method && re.test(e.path));
+
+async function injectNode(red, flow, name) {
+  const n = flow.find((x) => x.type === 'inject' && x.name === name);
+  assert.ok(n, `the example has no inject node named "${name}"`);
+  const r = await red.api('POST', `/inject/${n.id}`);
+  assert.strictEqual(r.status, 200, `POST /inject/${n.id} answered ${r.status} ${r.text}`);
+}
+
+const listDir = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
+
+const EXAMPLE_CHECKS = {
+  // Every raised and cleared alarm posted once to the chat webhook as {text}.
+  '01 alarm to chat.json': {
+    simulator: { initialAlarms: [{ description: 'Proxy set is unreachable', severity: 'Major', source: 'ProxySet#1' }] },
+    async run({ sim, receivers }) {
+      const texts = () => chatTexts(receivers);
+      const one = (re) => texts().filter((t) => re.test(t));
+      await waitFor('the alarm already active at deploy posted as raised', () => one(/^🔴 raised: .*Proxy set is unreachable/).length);
+      const raised = sim.control.raiseAlarm({ description: 'IP Group is blocked', severity: 'Minor', source: 'IPGroup#2' });
+      await waitFor('a new alarm posted as raised', () => one(/^🔴 raised: .*IP Group is blocked/).length);
+      const existing = sim.control.state().activeAlarms.find((a) => a.description === 'Proxy set is unreachable');
+      sim.control.clearAlarm(existing.id);
+      sim.control.clearAlarm(raised.id);
+      await waitFor('both clears posted', () => one(/^✅ cleared: .*Proxy set is unreachable/).length && one(/^✅ cleared: .*IP Group is blocked/).length);
+      // Each event once, though the node polled many times meanwhile.
+      assert.deepStrictEqual([
+        one(/raised: .*Proxy set/).length, one(/raised: .*IP Group/).length,
+        one(/cleared: .*Proxy set/).length, one(/cleared: .*IP Group/).length,
+      ], [1, 1, 1, 1], `chat got:\n${texts().join('\n')}`);
+      assert.strictEqual(texts().length, 4, `chat got:\n${texts().join('\n')}`);
+      for (const r of posts(receivers.chat, '/hook')) assert.match(r.headers['content-type'], /application\/json/);
+      assert.match(one(/raised: .*IP Group/)[0], /Minor/, 'the chat line names the severity');
+      assert.match(one(/raised: .*IP Group/)[0], /sbc/, 'the chat line names the device');
+    },
+  },
+
+  // A ticket opened on raised (POST), closed on cleared (PATCH <url>/<its id>), each alarm its own ticket.
+  '02 alarm to ticket.json': {
+    simulator: { initialAlarms: [{ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1' }] },
+    async run({ sim, receivers }) {
+      const t = receivers.ticket;
+      const opened = () => posts(t, '/tickets');
+      const closes = () => t.requests.filter((r) => r.method === 'PATCH');
+      const ticketOf = (desc) => {
+        const r = opened().find((x) => x.json && JSON.stringify(x.json.title || '').includes(desc));
+        return r && r.answer.body.id;
+      };
+      await waitFor('a ticket for the alarm active at deploy', () => ticketOf('Trunk is down'));
+      const second = sim.control.raiseAlarm({ description: 'Network interface is down', severity: 'Critical', source: 'Board#1/EthernetPort#2' });
+      await waitFor('a ticket for a new alarm', () => ticketOf('Network interface is down'));
+      const first = sim.control.state().activeAlarms.find((a) => a.description === 'Trunk is down');
+      // Clear the second one first: the close must still go to its own ticket.
+      sim.control.clearAlarm(second.id);
+      const secondTicket = ticketOf('Network interface is down');
+      await waitFor('the second ticket closed', () => closes().some((r) => r.path === `/tickets/${secondTicket}`));
+      sim.control.clearAlarm(first.id);
+      const firstTicket = ticketOf('Trunk is down');
+      await waitFor('the first ticket closed', () => closes().some((r) => r.path === `/tickets/${firstTicket}`));
+      assert.notStrictEqual(firstTicket, secondTicket);
+      assert.strictEqual(opened().length, 2, `tickets opened: ${opened().map((r) => r.text).join('\n')}`);
+      assert.deepStrictEqual(closes().map((r) => r.path), [`/tickets/${secondTicket}`, `/tickets/${firstTicket}`]);
+      for (const r of closes()) assert.strictEqual(r.json && r.json.status, 'closed', `close body: ${r.text}`);
+      const body = opened()[1].json;
+      assert.strictEqual(body.severity, 'Critical');
+      assert.ok(body.externalKey && body.description, `ticket body: ${JSON.stringify(body)}`);
+    },
+  },
+
+  // The chosen alarm: CLI fix; cleared -> report fixed; still there -> reset with wait, report.
+  '03 remediation.json': {
+    async run({ sim, receivers }) {
+      const texts = () => chatTexts(receivers);
+      const cliRuns = () => simRequests(sim, 'PUT', /^\/api\/v1\/files\/cliScript\/incremental$/);
+      const resets = () => simRequests(sim, 'POST', /^\/api\/v1\/actions\/reset$/);
+      const boots = sim.control.state().bootCount;
+      // 1. A fix that works: the simulator clears this alarm when the script has "no shutdown".
+      sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1', clearedByCli: 'no shutdown' });
+      await waitFor('the report that the CLI fix cleared the alarm', () => texts().find((x) => /^✅ Trunk is down on sbc cleared after the CLI fix/.test(x)));
+      assert.strictEqual(cliRuns().length, 1);
+      assert.strictEqual(resets().length, 0, 'no reset when the fix worked');
+      assert.strictEqual(sim.control.state().bootCount, boots);
+      // 2. A fix that does not help: the alarm stays, so the device is reset and the flow waits for it.
+      sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#2' });
+      const report = await waitFor('the report that the device was reset and is back', () => texts().find((x) => /^🔁 Trunk is down did not clear after the CLI fix: sbc was reset and is back/.test(x)));
+      assert.strictEqual(cliRuns().length, 2);
+      assert.strictEqual(resets().length, 1, 'exactly one reset');
+      assert.strictEqual(sim.control.state().bootCount, boots + 1);
+      assert.ok(sim.control.state().up, 'the device is back when the report is sent');
+      assert.match(report, /version /);
+      assert.strictEqual(texts().length, 2, `chat got:\n${texts().join('\n')}`);
+    },
+  },
+
+  // INI and CLI backups written when they changed (not per run); restore applies an
+  // incremental INI and saves it.
+  '04 configuration backup.json': {
+    async run({ sim, red, flow, paths }) {
+      const dir = paths.backupDir;
+      const files = (re) => listDir(dir).filter((f) => re.test(f));
+      const boots = sim.control.state().bootCount;
+      await waitFor('the first INI, CLI and inventory backups', () => files(/\.ini$/).length && files(/\.txt$/).length && files(/inventory.*\.json$/).length);
+      const state = sim.control.state();
+      assert.strictEqual(fs.readFileSync(path.join(dir, files(/\.ini$/)[0]), 'utf8'), state.ini);
+      assert.strictEqual(fs.readFileSync(path.join(dir, files(/\.txt$/)[0]), 'utf8'), state.cliScript);
+      const inventory = JSON.parse(fs.readFileSync(path.join(dir, files(/inventory.*\.json$/)[0]), 'utf8'));
+      assert.strictEqual(inventory.license.serialNumber, state.license.serialNumber);
+      assert.ok(inventory.productType, `inventory: ${JSON.stringify(inventory)}`);
+      // A second run with nothing changed on the device.
+      const iniGets = () => simRequests(sim, 'GET', /^\/api\/v1\/files\/ini$/).length;
+      await injectNode(red, flow, 'every hour');
+      await waitFor('the second download', () => iniGets() >= 2);
+      // Restore: RESTORE_FILE applied as incremental INI, then saved.
+      await injectNode(red, flow, 'restore RESTORE_FILE (click)');
+      await waitFor('the restored parameter saved on the device', () => {
+        const s = sim.control.state();
+        return /SyslogServerIP\s*=\s*10\.9\.9\.9/.test(s.ini) && !s.unsaved && simRequests(sim, 'POST', /^\/api\/v1\/actions\/saveConfiguration$/).length;
+      });
+      assert.strictEqual(simRequests(sim, 'PUT', /^\/api\/v1\/files\/ini\/incremental$/).length, 1);
+      assert.strictEqual(sim.control.state().bootCount, boots, 'an incremental INI does not reset the device');
+      // A third run after the change: one new INI backup, nothing else new.
+      await injectNode(red, flow, 'every hour');
+      await waitFor('a backup of the changed INI', () => files(/\.ini$/).length >= 2);
+      await waitFor('the third CLI download answered', () => simRequests(sim, 'GET', /^\/api\/v1\/files\/cliScript$/).length >= 3);
+      assert.strictEqual(files(/\.ini$/).length, 2, `backups: ${listDir(dir).join(', ')}`);
+      assert.strictEqual(files(/\.txt$/).length, 1, `the unchanged CLI script is not written again: ${listDir(dir).join(', ')}`);
+      const newest = files(/\.ini$/).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).find((x) => x.includes('10.9.9.9'));
+      assert.strictEqual(newest, sim.control.state().ini);
+    },
+  },
+
+  // A PM crossing the device's thresholds: one alert when it crosses, one when it is back.
+  '05 PM watch.json': {
+    async run({ sim, receivers }) {
+      const texts = () => chatTexts(receivers);
+      const valueReads = () => simRequests(sim, 'GET', /^\/api\/v1\/performanceMonitoring\/NetUtilPackets\?.*index=0/).length;
+      await waitFor('the discovery read and a first value read', () => simRequests(sim, 'GET', /^\/api\/v1\/performanceMonitoring\/NetUtilPackets$/).length && valueReads());
+      sim.control.setPmValue('NetUtilPackets', 0, 40000);
+      const high = await waitFor('the alert for a value above the high threshold', () => texts().find((x) => /^⚠️ NetUtilPackets\[0\] on sbc is 40000, above the high threshold 30000/.test(x)));
+      // Another read while still high must not post again.
+      const reads = valueReads();
+      await waitFor('one more read while the value is high', () => valueReads() > reads);
+      sim.control.setPmValue('NetUtilPackets', 0, 5000);
+      await waitFor('the message that the value is back', () => texts().find((x) => /^✅ NetUtilPackets\[0\] on sbc is 5000, back within 100 to 30000/.test(x)));
+      assert.ok(high);
+      assert.strictEqual(texts().length, 2, `chat got:\n${texts().join('\n')}`);
+    },
+  },
+};
 
 module.exports = { EXAMPLE_CHECKS, envFor, envNames, prepareFlow };

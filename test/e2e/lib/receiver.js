@@ -27,6 +27,7 @@ async function startReceiver(name, respond) {
       const rec = { method: req.method, url: req.url, path: req.url.split('?')[0], headers: req.headers, text, json };
       requests.push(rec);
       const out = (respond && respond(rec, requests)) || { status: 200, body: { ok: true } };
+      rec.answer = out;
       const body = typeof out.body === 'string' ? out.body : JSON.stringify(out.body === undefined ? {} : out.body);
       res.writeHead(out.status || 200, { 'Content-Type': typeof out.body === 'string' ? 'text/plain' : 'application/json' });
       res.end(body);

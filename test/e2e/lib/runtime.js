@@ -2,7 +2,7 @@
 // The package as a user gets it: packed with `npm pack`, installed from the tarball
 // into a fresh Node-RED user directory, and loaded by the real `node-red` runtime
 // (the version in our devDependencies), listening on 127.0.0.1 only.
-const { execFileSync, spawn } = require('child_process');
+const { execFileSync, spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const net = require('net');
@@ -18,10 +18,14 @@ const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 // Fail (never hang) when something does not come up; this is not a performance bound.
 const START_DEADLINE_MS = 90000;
 
+// npm run / npx put npm_* settings into the environment; the nested npm calls must
+// behave as they do for a user, so they get an environment without them.
+const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+
 let installed;
 
 /**
- * Compile, pack and install once per mocha run. Resolves to
+ * Pack (which compiles) and install once per mocha run. Resolves to
  * `{ tarball, files, workDir, userDir, moduleDir }`.
  */
 function installPackage() {
@@ -32,14 +36,13 @@ function installPackage() {
 function doInstall() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-e2e-'));
   removeDirLater(workDir);
-  if (!process.env.E2E_NO_BUILD) {
-    // `npx tsc -p .`: what `npm install`/`prepare` does on a fresh clone.
-    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [ROOT] }), '-p', '.'], { cwd: ROOT, stdio: 'inherit' });
-  }
-  // The build ran just above; --ignore-scripts keeps npm's script output out of --json.
-  const packOut = execFileSync(NPM, ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: ROOT, encoding: 'utf8' });
-  const packed = JSON.parse(packOut)[0];
-  const tarball = path.join(workDir, packed.filename);
+  // `npm pack` runs `prepare` (tsc), as `npm publish` does: the tarball is built from
+  // the sources as they are. E2E_NO_BUILD=1 packs the compiled output already there.
+  const pack = spawnSync(NPM, ['pack', '--pack-destination', workDir, ...(process.env.E2E_NO_BUILD ? ['--ignore-scripts'] : [])], { cwd: ROOT, encoding: 'utf8', env: cleanEnv() });
+  const tgzs = fs.readdirSync(workDir).filter((f) => f.endsWith('.tgz'));
+  if (pack.status !== 0 || tgzs.length !== 1) throw new Error(`npm pack failed (${pack.status}):\n${pack.stdout}\n${pack.stderr}`);
+  const tarball = path.join(workDir, tgzs[0]);
+  const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
   const userDir = path.join(workDir, 'userdir');
   fs.mkdirSync(userDir);
   // What Node-RED writes into a new user directory; the Palette Manager and
@@ -47,10 +50,12 @@ function doInstall() {
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({
     name: 'node-red-project', description: 'e2e user directory', version: '0.0.1', private: true,
   }, null, 2));
-  execFileSync(NPM, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev'], { cwd: userDir, stdio: ['ignore', 'ignore', 'inherit'] });
+  // As a user does in ~/.node-red (npm fetches undici from its registry).
+  const inst = spawnSync(NPM, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev'], { cwd: userDir, encoding: 'utf8', env: cleanEnv() });
+  if (inst.status !== 0) throw new Error(`npm install of the tarball failed (${inst.status}):\n${inst.stdout}\n${inst.stderr}`);
   return {
     tarball,
-    files: packed.files.map((f) => f.path),
+    files,
     workDir,
     userDir,
     moduleDir: path.join(userDir, 'node_modules', PKG.name),
@@ -114,7 +119,7 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime' }) {
 
   const child = track(spawn(process.execPath, [RED_JS, '-u', userDir, '-p', String(port), '-s', settingsFile], {
     cwd: userDir,
-    env: { ...process.env, ...env, NODE_RED_ENABLE_PROJECTS: '', NODE_OPTIONS: '' },
+    env: { ...cleanEnv(), ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   }));
   let output = '';
