@@ -84,6 +84,15 @@ const handlers = {
     return { rssMiB: mib(gcRss()), gc: Boolean(global.gc), pid: process.pid };
   },
 
+  /** CPU the process spends doing nothing (timers of the measurement itself, GC), per second. */
+  async idle({ durationMs = 2000 }) {
+    await sleep(1000); // let the JIT and GC settle after loading
+    const w = new Window().start();
+    await sleep(durationMs);
+    const f = w.stop();
+    return { cpuMsPerS: round((f.cpuMs * 1000) / f.wallMs, 2), eldP99Ms: f.eldP99Ms };
+  },
+
   /**
    * Set up one side for `devices` ({port}): `ours`, `baseline` or `bare`.
    * pollInterval > 0: each side polls on its own timers (node pollInterval,
@@ -91,6 +100,7 @@ const handlers = {
    */
   async setupPolling({ side, devices, alarmType = 'active', pollInterval = 0, emitExisting = true, persist = false, extraPoll = {}, extraDevice = {}, wireOut = true }) {
     const rssBefore = gcRss();
+    const heapBefore = process.memoryUsage().heapUsed;
     const t0 = Date.now();
     state.side = side;
     if (side === 'ours') {
@@ -129,7 +139,7 @@ const handlers = {
       throw new Error(`unknown side ${side}`);
     }
     state.loaded = true;
-    return { side, devices: devices.length, setupMs: Date.now() - t0, rssBeforeMiB: mib(rssBefore), rssAfterMiB: mib(gcRss()) };
+    return { side, devices: devices.length, setupMs: Date.now() - t0, rssBeforeMiB: mib(rssBefore), heapBeforeMiB: mib(heapBefore), rssAfterMiB: mib(gcRss()) };
   },
 
   /** Measure for `durationMs` while the side polls on its own timers. */
@@ -138,7 +148,7 @@ const handlers = {
     const w = new Window().start();
     await sleep(durationMs);
     const figures = w.stop();
-    return { ...figures, ...counts(), rssSettledMiB: mib(gcRss()) };
+    return { ...figures, ...counts(), rssSettledMiB: mib(gcRss()), heapSettledMiB: mib(process.memoryUsage().heapUsed) };
   },
 
   /**
@@ -396,7 +406,9 @@ const handlers = {
         const p = pollers[next];
         next = (next + 1) % pollers.length;
         try {
-          done += await p.poll();
+          // (not `done += await ...`: that reads `done` before the await and loses the other chains' counts)
+          const n = await p.poll();
+          done += n;
         } catch {
           failed++;
         }

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * The floor: a bare undici keep-alive request loop doing what one poll needs
+ * The floor: a bare undici keep-alive request loop (Pool.request, body.json()) doing what one poll needs
  * on the wire, with no Node-RED and no checks: GET the list (Basic auth),
  * parse it, and GET the details of any alarm id not seen before.
  */
@@ -11,23 +11,43 @@ const undici = require(require.resolve('undici', { paths: [ROOT] }));
 
 const AUTH = 'Basic ' + Buffer.from('Admin:Admin').toString('base64');
 
+/**
+ * One keep-alive pool per device, as a careful hand-written loop would keep
+ * (the same shape as our client's: 4 connections).
+ */
 function makeAgent() {
-  return new undici.Agent({ keepAliveTimeout: 30_000, connections: 4 });
+  const pools = new Map();
+  return {
+    pool(port) {
+      let p = pools.get(port);
+      if (!p) {
+        p = new undici.Pool(`http://127.0.0.1:${port}`, { connections: 4, keepAliveTimeout: 30_000 });
+        pools.set(port, p);
+      }
+      return p;
+    },
+    async close() {
+      await Promise.all([...pools.values()].map((p) => p.close()));
+      pools.clear();
+    },
+  };
+}
+
+async function getJson(pool, path, headers) {
+  const r = await pool.request({ method: 'GET', path, headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+  if (r.statusCode === 204) {
+    await r.body.dump();
+    return null;
+  }
+  return r.body.json();
 }
 
 /** A bare poller per device: `poll()` does one poll and resolves with the number of requests made. */
 function barePoller(agent, port, alarmType = 'active') {
-  const origin = `http://127.0.0.1:${port}`;
+  const pool = agent.pool(port);
   const seen = new Set();
   const headers = { authorization: AUTH, accept: 'application/json' };
-  async function get(p) {
-    const r = await undici.request(origin + p, { dispatcher: agent, headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
-    if (r.statusCode === 204) {
-      await r.body.dump();
-      return null;
-    }
-    return r.body.json();
-  }
+  const get = (p) => getJson(pool, p, headers);
   return {
     async poll() {
       let requests = 1;
@@ -51,12 +71,9 @@ function barePoller(agent, port, alarmType = 'active') {
 
 /** GET /status once with the same headers, reading the JSON body. */
 function bareStatus(agent, port) {
-  const url = `http://127.0.0.1:${port}/api/v1/status`;
+  const pool = agent.pool(port);
   const headers = { authorization: AUTH, accept: 'application/json' };
-  return async () => {
-    const r = await undici.request(url, { dispatcher: agent, headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
-    return r.body.json();
-  };
+  return () => getJson(pool, '/api/v1/status', headers);
 }
 
 module.exports = { undici, makeAgent, barePoller, bareStatus, AUTH };

@@ -12,8 +12,9 @@ const { round } = require('../lib/measure');
 
 async function run(ctx) {
   const o = ctx.opts;
+  // Quick mode keeps the full run's poll rate (100 polls/s) with a tenth of the devices.
   const devices = o.devices || (ctx.quick ? 100 : 1000);
-  const intervalS = o.interval || 10;
+  const intervalS = o.interval || (ctx.quick ? 1 : 10);
   const alarms = 3;
   const windowS = o.windowS || (ctx.quick ? 30 : 60);
   const sims = await ctx.simHost('sim-host fleet');
@@ -26,10 +27,11 @@ async function run(ctx) {
       const w = await ctx.worker(`fleet-${side}`);
       try {
         const init = await w.call('init', { side });
+        init.idle = await w.call('idle', { durationMs: 2000 });
         const setup = await w.call('setupPolling', { side, devices: targets, pollInterval: intervalS, emitExisting: true }, 600_000);
         ctx.log(`fleet ${side}: ${devices} devices set up in ${setup.setupMs} ms`);
         // Warm-up: the first poll (details fetched once) and a bit, then a window of whole intervals.
-        const warmMs = Math.round(intervalS * 1500);
+        const warmMs = Math.max(3000, Math.round(intervalS * 1500));
         await new Promise((r) => setTimeout(r, warmMs));
         await sims.call('clearLogs', {});
         const simCpu0 = await sims.call('usage');
@@ -46,7 +48,10 @@ async function run(ctx) {
           expectedPolls: Math.round((devices * windowS) / intervalS),
           requestsPerPoll: round(total.requests / Math.max(1, polls), 2),
           cpuPerPollMs: round(win.cpuMs / Math.max(1, polls), 3),
+          // the same, less what the process spent idle before the flow was loaded (measurement timers, GC)
+          cpuPerPollNetMs: round((win.cpuMs - (init.idle.cpuMsPerS * win.wallMs) / 1000) / Math.max(1, polls), 3),
           rssPerDeviceKiB: round(((win.rssSettledMiB - setup.rssBeforeMiB) * 1024) / devices, 1),
+          heapPerDeviceKiB: round(((win.heapSettledMiB - setup.heapBeforeMiB) * 1024) / devices, 1),
           simCpuMs: round(simCpu1.cpuMs - simCpu0.cpuMs, 0),
         };
         result.sides[side] = r;
@@ -62,19 +67,19 @@ async function run(ctx) {
   }
   const s = result.sides;
   const rows = [];
-  const label = `${devices} devices / ${intervalS} s`;
+  const label = `${devices} devices / ${intervalS} s (${round(devices / intervalS, 1)} polls/s)`;
   if (s.ours) {
     const polledAll = s.ours.polls >= 0.9 * s.ours.expectedPolls && s.ours.window.errors === 0;
     rows.push(row('2a', `fleet ${label}: event-loop delay p50 / p99`, `${s.ours.window.eldP50Ms} / ${s.ours.window.eldP99Ms} ms (baseline ${s.baseline ? s.baseline.window.eldP99Ms : '?'} ms)`, 'p99 < 20 ms', round(s.ours.window.eldP99Ms / 20, 2), s.ours.window.eldP99Ms < 20 && polledAll, polledAll ? '' : `polls ${s.ours.polls}/${s.ours.expectedPolls}, errors ${s.ours.window.errors}`));
     if (s.baseline) {
       const ratio = round(s.ours.cpuPerPollMs / s.baseline.cpuPerPollMs, 3);
-      rows.push(row('2b', 'fleet: CPU per poll, ours / baseline', `${s.ours.cpuPerPollMs} / ${s.baseline.cpuPerPollMs} ms`, '<= 0.2x', ratio, ratio <= 0.2));
+      rows.push(row('2b', 'fleet: CPU per poll, ours / baseline', `${s.ours.cpuPerPollMs} / ${s.baseline.cpuPerPollMs} ms`, '<= 0.2x', ratio, ratio <= 0.2, `less idle CPU: ${s.ours.cpuPerPollNetMs} / ${s.baseline.cpuPerPollNetMs} ms = ${round(s.ours.cpuPerPollNetMs / s.baseline.cpuPerPollNetMs, 3)}`));
     }
     if (s.bare) {
       const ratio = round(s.ours.cpuPerPollMs / s.bare.cpuPerPollMs, 3);
-      rows.push(row('2c', 'fleet: CPU per poll, ours / bare undici', `${s.ours.cpuPerPollMs} / ${s.bare.cpuPerPollMs} ms`, '<= 2x', ratio, ratio <= 2));
+      rows.push(row('2c', 'fleet: CPU per poll, ours / bare undici', `${s.ours.cpuPerPollMs} / ${s.bare.cpuPerPollMs} ms`, '<= 2x', ratio, ratio <= 2, `less idle CPU: ${s.ours.cpuPerPollNetMs} / ${s.bare.cpuPerPollNetMs} ms = ${round(s.ours.cpuPerPollNetMs / s.bare.cpuPerPollNetMs, 3)}`));
     }
-    rows.push(row('2d', 'fleet: RSS per device', `${s.ours.rssPerDeviceKiB} KiB (baseline ${s.baseline ? s.baseline.rssPerDeviceKiB : '?'} KiB)`, '< 150 KiB', round(s.ours.rssPerDeviceKiB / 150, 2), s.ours.rssPerDeviceKiB < 150));
+    rows.push(row('2d', 'fleet: RSS per device', `${s.ours.rssPerDeviceKiB} KiB (baseline ${s.baseline ? s.baseline.rssPerDeviceKiB : '?'} KiB)`, '< 150 KiB', round(s.ours.rssPerDeviceKiB / 150, 2), s.ours.rssPerDeviceKiB < 150, `JS heap per device: ${s.ours.heapPerDeviceKiB} KiB (baseline ${s.baseline ? s.baseline.heapPerDeviceKiB : '?'} KiB)`));
   }
   return { rows, data: result };
 }

@@ -17,9 +17,15 @@ async function run(ctx) {
     const [sim] = await sims.call('start', { count: 1 });
     await w.call('init', { side: 'ours' });
     await w.call('setupSingle', { type: 'mediant-status', port: sim.port });
-    for (const via of ['bare', 'client', 'node']) {
-      result[via] = await w.call('roundTrips', { via, port: sim.port, durationMs, concurrency: 1 }, durationMs + 60_000);
-      ctx.log(`overhead ${via}: ${result[via].perSecond}/s, ${result[via].cpuPerCallUs} us CPU per call`);
+    // Two rounds in turn, the best of each kept: the first round also warms up the JIT and the connections.
+    result.rounds = [];
+    for (let round = 0; round < 2; round++) {
+      for (const via of ['bare', 'client', 'node']) {
+        const r = await w.call('roundTrips', { via, port: sim.port, durationMs, concurrency: 1 }, durationMs + 60_000);
+        result.rounds.push(r);
+        if (!result[via] || r.perSecond > result[via].perSecond) result[via] = r;
+        ctx.log(`overhead ${via}: ${r.perSecond}/s, ${r.cpuPerCallUs} us CPU per call`);
+      }
     }
     await w.call('teardown');
   } finally {
