@@ -15,9 +15,15 @@ import { checks, fromMsgOrConfig } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
 const SET = 'mediant-reset';
-/** First wait after the reset answer, so the device has time to go down. */
-const FIRST_WAIT_MS = 1_000;
-/** While the device still answers (saving, waiting for calls to end): poll this often to see it go down. */
+/** First wait after the reset answer, so the device has a moment to go down. */
+const FIRST_WAIT_MS = 250;
+/**
+ * While the device still answers (saving its configuration, waiting for calls
+ * to end): poll often at first, so even a quick reboot is seen going down,
+ * then once a second.
+ */
+const UP_POLL_FAST_MS = 250;
+const UP_POLL_FAST_FOR_MS = 5_000;
 const UP_POLL_MS = 1_000;
 /** While it is down: back off from 1 s, doubling, up to 15 s. */
 const DOWN_POLL_MIN_MS = 1_000;
@@ -55,7 +61,8 @@ async function waitUntilBack(
   timeoutS: number,
   device: string,
 ): Promise<ApiResponse<DeviceStatus>> {
-  const deadline = Date.now() + timeoutS * 1000;
+  const start = Date.now();
+  const deadline = start + timeoutS * 1000;
   let seenDown = false;
   let delay = FIRST_WAIT_MS;
   let last: unknown;
@@ -65,15 +72,17 @@ async function waitUntilBack(
     await sleep(Math.min(delay, before), signal);
     const left = deadline - Date.now();
     if (left <= 0) break;
+    const giveUp = AbortSignal.timeout(left);
     try {
-      const r = await client.getStatus(AbortSignal.any([signal, AbortSignal.timeout(left)]));
+      const r = await client.getStatus(AbortSignal.any([signal, giveUp]));
       if (seenDown) return r;
-      delay = UP_POLL_MS;
+      delay = Date.now() - start < UP_POLL_FAST_FOR_MS ? UP_POLL_FAST_MS : UP_POLL_MS;
     } catch (e) {
       if (signal.aborted) throw new MediantAbortError('reset');
       delay = seenDown ? Math.min(delay * 2, DOWN_POLL_MAX_MS) : DOWN_POLL_MIN_MS;
       seenDown = true;
-      last = e;
+      // A poll cut short by our own deadline says less than the failure before it.
+      if (!giveUp.aborted || last === undefined) last = e;
     }
   }
   const key = seenDown ? 'error.notBack' : 'error.notDown';
