@@ -4,7 +4,8 @@
  * body of a PUT or POST (an object as JSON, a Buffer or string as
  * application/octet-stream, null or nothing for no body); GET and DELETE send
  * no body. msg.payload out: parsed JSON, a string for text, a Buffer
- * otherwise, null when the device answered 204.
+ * otherwise, null when the device answered 204; msg.responseHeaders: the
+ * device's response headers.
  */
 import { MediantInputError } from '../client/errors';
 import type { HttpMethod } from '../client/types';
@@ -43,12 +44,14 @@ export = function register(RED: NodeAPI): void {
       checkApiPath(path.trim(), msg.path !== undefined ? 'msg.path' : 'property path', 'request');
       const body = bodyOf(msg, m);
       const where = path.trim().split('?')[0] ?? '';
-      const operation = `${m} ${where.length > 80 ? `${where.slice(0, 79)}…` : where}`;
+      const operation = `${m} ${where.length > 70 ? `${where.slice(0, 69)}…` : where}`;
       const r = await device.client.request({ method: m, path: path.trim(), body, operation, signal });
       return {
         payload: r.body,
         statusCode: r.statusCode,
-        extra: { headers: { ...r.headers } },
+        // Not msg.headers: a core http request node further down the flow would
+        // send those (content-length included) as its own request headers.
+        extra: { responseHeaders: { ...r.headers } },
         summary: `${m} ${r.statusCode}`,
       };
     });
