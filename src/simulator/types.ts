@@ -5,16 +5,20 @@
  * Control API: the same operations as `SimControl`, over HTTP under `/__sim/`
  * (outside `/api`, no Basic auth needed), JSON in and out:
  *   POST /__sim/alarms            {description, severity?, source?, clearedByCli?} -> 201 {id}
+ *   GET /__sim/alarms             -> SimAlarm[] (active)
  *   DELETE /__sim/alarms/<id>     clear an active alarm -> 200 {id} | 404
  *   POST /__sim/alarms/clear-all  -> 200 {cleared: n}
  *   POST /__sim/reboot            {bootTimeMs?} -> 202
  *   PUT /__sim/faults             Partial<SimFaults> -> 200 SimFaults
  *   GET /__sim/faults             -> SimFaults
- *   PUT /__sim/ha                 {enabled: boolean} -> 200
+ *   PUT /__sim/ha                 {enabled: boolean} -> 200 {enabled} ; GET /__sim/ha -> {enabled}
  *   GET /__sim/log                -> SimLogEntry[] ; DELETE /__sim/log clears it
  *   GET /__sim/state              -> SimStateView
  *   POST /__sim/pm                {pm, index, value} set a PM's current value
  *   GET /__sim/certificate        -> PEM of the HTTPS certificate (404 over plain http)
+ * Bad input -> 400 {description}; unknown path 404; wrong method 405.
+ * The control API stays reachable while the device is down or rebooting.
+ * More on the simulated behaviour: src/simulator/README.md.
  */
 
 export type Privilege = 'securityAdmin' | 'admin' | 'monitor';
@@ -106,6 +110,7 @@ export interface SimAlarmInput {
 }
 
 export interface SimStateView {
+  /** 1 after start; +1 on every reboot (reset action, resetting upload, license, control reboot). */
   bootCount: number;
   up: boolean;
   haMode: boolean;
