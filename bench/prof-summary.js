@@ -28,19 +28,24 @@ function summarise(file, top) {
     const id = prof.samples[i];
     self.set(id, (self.get(id) || 0) + (dt[i] || 0));
   }
-  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  const all = [...self.values()].reduce((a, b) => a + b, 0);
+  let idle = 0;
+  for (const [id, us] of self) if (byId.get(id).callFrame.functionName === '(idle)') idle += us;
+  // Percentages are of the busy time (idle left out): what the CPU did.
+  const total = all - idle;
   const fn = new Map();
   const files = new Map();
   for (const [id, us] of self) {
     const n = byId.get(id);
     const cf = n.callFrame;
+    if (cf.functionName === '(idle)') continue;
     const key = `${cf.functionName || '(anonymous)'} ${shorten(cf.url)}:${cf.lineNumber + 1}`;
     fn.set(key, (fn.get(key) || 0) + us);
     const f = cf.url ? shorten(cf.url) : cf.functionName || '(native)';
     files.set(f, (files.get(f) || 0) + us);
   }
-  const pct = (us) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
-  const out = [`${path.basename(file)}: ${(total / 1000).toFixed(0)} ms sampled`, '', 'self time by function:'];
+  const pct = (us) => `${((100 * us) / total).toFixed(1).padStart(5)} % ${(us / 1000).toFixed(0).padStart(6)} ms`;
+  const out = [`${path.basename(file)}: ${(all / 1000).toFixed(0)} ms sampled, ${(total / 1000).toFixed(0)} ms busy`, '', 'self time by function (share of busy time):'];
   for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`  ${pct(us)}  ${k}`);
   out.push('', 'self time by file:');
   for (const [k, us] of [...files].sort((a, b) => b[1] - a[1]).slice(0, top)) out.push(`  ${pct(us)}  ${k}`);

@@ -48,9 +48,20 @@ async function loadFlow(nodes, flow, credentials) {
   const log = h._log;
   const originalLog = log.log;
   await h.load(nodes, flow, credentials);
+  const proxied = {};
+  for (const m of PROXIED) proxied[m] = proto[m];
   h._sandbox.restore();
   for (const m of PROXIED) proto[m] = originals[m];
   log.log = originalLog;
+  // Node's constructor copies Node.prototype.send onto each node (its
+  // single-wire shortcut), so the nodes built during load hold the spy: swap it back.
+  for (const def of flow) {
+    const n = h.getNode(def.id);
+    if (!n) continue;
+    for (const m of PROXIED) {
+      if (Object.prototype.hasOwnProperty.call(n, m) && n[m] === proxied[m]) n[m] = originals[m];
+    }
+  }
   return h;
 }
 
