@@ -27,11 +27,11 @@ function receiverFlow() {
   const id = {};
   for (const k of [
     'about', 'chatIn', 'chatKeep', 'chatDbg', 'chatOk', 'chatRes', 'chatListIn', 'chatList', 'chatListRes',
-    'tIn', 'tOpen', 'tOpenDbg', 'tRes', 'tPatchIn', 'tFind', 'tKnown', 'tUpdate', 'tMissing', 'tUpdDbg', 'tListIn', 'tList', 'tListRes',
+    'tIn', 'tOpen', 'tOpenDbg', 'tOpenRes', 'tPatchIn', 'tFind', 'tKnown', 'tUpdate', 'tMissing', 'tUpdDbg', 'tUpdRes', 'tListIn', 'tList', 'tListRes',
   ]) {
     id[k] = next();
   }
-  const at = (col, row) => ({ z: TAB, x: 170 + col * 210, y: 40 + row * 60 });
+  const at = (col, row) => ({ z: TAB, x: 170 + col * 220, y: 40 + row * 60 });
   const change = (key, name, rules, wires, col, row) => ({
     id: id[key], type: 'change', name, rules, action: '', property: '', from: '', to: '', reg: false, ...at(col, row), wires,
   });
@@ -46,7 +46,7 @@ function receiverFlow() {
     complete, targetType: 'msg', statusVal: complete, statusType: 'auto', ...at(col, row), wires: [],
   });
 
-  return [
+  const nodes = [
     { id: TAB, type: 'tab', label: 'Demo receivers', disabled: false, info: 'Stand-ins for the team chat webhook and the ticketing API that the example flows call (made by `npm start`, not part of the package).' },
     {
       id: id.about, type: 'comment', name: 'Demo receivers: stand-ins for the chat webhook and the ticketing API the examples call',
@@ -58,7 +58,7 @@ function receiverFlow() {
         '',
         'Every arrival shows in the debug sidebar.',
       ].join('\n'),
-      ...at(0.5, 0), wires: [],
+      z: TAB, x: 0, y: 40, wires: [],
     },
 
     // chat webhook
@@ -66,41 +66,45 @@ function receiverFlow() {
     change('chatKeep', 'keep the last 200', [
       set('chat', `(\n  $list := $append($exists($flowContext("chat")) ? $flowContext("chat") : [], [{"time": $now(), "text": payload.text}]);\n  $count($list) > ${CHAT_KEEP} ? $list[[$count($list) - ${CHAT_KEEP}..$count($list) - 1]] : $list\n)`, 'jsonata', 'flow'),
     ], [[id.chatDbg, id.chatOk]], 1, 1),
-    debug('chatDbg', '💬 chat', 'payload.text', 2, 0.6),
-    change('chatOk', 'answer ok', [set('payload', 'ok', 'str'), set('statusCode', '200', 'num')], [[id.chatRes]], 2, 1.4),
-    response('chatRes', 3, 1.4),
-    httpIn('chatListIn', 'chat so far', 'get', '/demo/chat', [[id.chatList]], 0, 2.4),
-    change('chatList', 'messages', [set('payload', '$exists($flowContext("chat")) ? $flowContext("chat") : []', 'jsonata')], [[id.chatListRes]], 1, 2.4),
-    response('chatListRes', 2, 2.4),
+    debug('chatDbg', 'chat message', 'payload.text', 2, 0.75),
+    change('chatOk', 'answer ok', [set('payload', 'ok', 'str'), set('statusCode', '200', 'num')], [[id.chatRes]], 2, 1.35),
+    response('chatRes', 3, 1.35),
+    httpIn('chatListIn', 'chat so far', 'get', '/demo/chat', [[id.chatList]], 0, 2.3),
+    change('chatList', 'messages', [set('payload', '$exists($flowContext("chat")) ? $flowContext("chat") : []', 'jsonata')], [[id.chatListRes]], 1, 2.3),
+    response('chatListRes', 2, 2.3),
 
     // ticket API
-    httpIn('tIn', 'open ticket', 'post', '/demo/tickets', [[id.tOpen]], 0, 3.6),
+    httpIn('tIn', 'open ticket', 'post', '/demo/tickets', [[id.tOpen]], 0, 3.4),
     change('tOpen', 'new ticket id', [
       set('ticketSeq', '($exists($flowContext("ticketSeq")) ? $flowContext("ticketSeq") : 0) + 1', 'jsonata', 'flow'),
       set('payload', '$merge([$type(payload) = "object" ? payload : {}, {"id": "INC" & $formatInteger($flowContext("ticketSeq"), "0001"), "status": "open", "opened": $now()}])', 'jsonata'),
       set('tickets[msg.payload.id]', 'payload', 'msg', 'flow'),
       set('statusCode', '201', 'num'),
-    ], [[id.tOpenDbg, id.tRes]], 1, 3.6),
-    debug('tOpenDbg', '🎫 ticket opened', 'payload', 2, 3.2),
-    response('tRes', 3, 4.2),
-    httpIn('tPatchIn', 'update ticket', 'patch', '/demo/tickets/:id', [[id.tFind]], 0, 4.8),
-    change('tFind', 'which ticket?', [set('ticket', 'tickets[msg.req.params.id]', 'flow')], [[id.tKnown]], 1, 4.8),
+    ], [[id.tOpenDbg, id.tOpenRes]], 1, 3.4),
+    debug('tOpenDbg', 'ticket opened', 'payload', 2, 3.1),
+    response('tOpenRes', 2, 3.7),
+    httpIn('tPatchIn', 'update ticket', 'patch', '/demo/tickets/:id', [[id.tFind]], 0, 4.7),
+    change('tFind', 'which ticket?', [set('ticket', 'tickets[msg.req.params.id]', 'flow')], [[id.tKnown]], 1, 4.7),
     {
       id: id.tKnown, type: 'switch', name: 'known?', property: 'ticket', propertyType: 'msg',
-      rules: [{ t: 'nnull' }, { t: 'else' }], checkall: 'false', repair: false, outputs: 2, ...at(2, 4.8), wires: [[id.tUpdate], [id.tMissing]],
+      rules: [{ t: 'nnull' }, { t: 'else' }], checkall: 'false', repair: false, outputs: 2, ...at(2, 4.7), wires: [[id.tUpdate], [id.tMissing]],
     },
     change('tUpdate', 'update it', [
       set('payload', '$merge([ticket, $type(payload) = "object" ? payload : {}, {"updated": $now()}])', 'jsonata'),
       set('tickets[msg.req.params.id]', 'payload', 'msg', 'flow'),
       set('statusCode', '200', 'num'),
       del('ticket'),
-    ], [[id.tUpdDbg, id.tRes]], 3, 4.8),
-    debug('tUpdDbg', '🎫 ticket updated', 'payload', 4, 4.8),
-    change('tMissing', '404', [set('payload', '{"error": "no such ticket"}', 'json'), set('statusCode', '404', 'num')], [[id.tRes]], 3, 5.4),
-    httpIn('tListIn', 'tickets so far', 'get', '/demo/tickets', [[id.tList]], 0, 6.2),
-    change('tList', 'tickets', [set('payload', '$exists($flowContext("tickets")) ? $flowContext("tickets") : {}', 'jsonata')], [[id.tListRes]], 1, 6.2),
-    response('tListRes', 2, 6.2),
+    ], [[id.tUpdDbg, id.tUpdRes]], 3, 4.4),
+    debug('tUpdDbg', 'ticket updated', 'payload', 4, 4.1),
+    response('tUpdRes', 4, 4.85),
+    change('tMissing', '404', [set('payload', '{"error": "no such ticket"}', 'json'), set('statusCode', '404', 'num')], [[id.tUpdRes]], 3, 5.1),
+    httpIn('tListIn', 'tickets so far', 'get', '/demo/tickets', [[id.tList]], 0, 6.1),
+    change('tList', 'tickets', [set('payload', '$exists($flowContext("tickets")) ? $flowContext("tickets") : {}', 'jsonata')], [[id.tListRes]], 1, 6.1),
+    response('tListRes', 2, 6.1),
   ];
+  const about = nodes.find((n) => n.id === id.about);
+  about.x = Math.round(40 + (about.name.length * 7.5 + 40) / 2); // nodes are placed by their centre
+  return nodes;
 }
 
 module.exports = { receiverFlow };
