@@ -245,7 +245,14 @@ async function main() {
   };
   for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];
 
-  const redJs = require.resolve('node-red/red.js', { paths: [ROOT] });
+  let redJs;
+  try {
+    redJs = require.resolve('node-red/red.js', { paths: [ROOT] });
+  } catch {
+    await sim.close();
+    removeUserDir(user.dir);
+    fail('node-red is not installed: it is a devDependency, run "npm install" in the repository');
+  }
   const red = spawn(process.execPath, [redJs, '--userDir', user.dir, '--settings', user.settingsFile, '--port', String(port)], {
     cwd: user.dir,
     env,
