@@ -22,6 +22,15 @@
  * goes to Catch once per outage: again only when the error changes, or after
  * a successful poll. Timers stop and a running poll is abandoned on close.
  *
+ * State: the engine's state is stored in the node's context (key `state`,
+ * default store) after every successful poll, and read back when the node
+ * starts. Node-RED deletes a node's context whenever the node is stopped
+ * (every redeploy of it) unless a context store is configured in settings.js
+ * (`contextStorage`); the default settings configure none. So that a plain
+ * redeploy does not report every active alarm again, the node then also keeps
+ * the last state per node id in this process. A restart of Node-RED keeps
+ * the state only with a persistent store (`localfilesystem`).
+ *
  * Delivery: after a successful poll the node sends the poll's messages first
  * and then stores the engine's state in the node's context. A crash between
  * the two (or before a persistent store has written the state to disk) means
@@ -81,11 +90,15 @@ interface Waiting {
   done: DoneFn;
 }
 
-type RuntimeWithClone = NodeAPI & { util: { cloneMessage<M>(m: M): M } };
+type Runtime = NodeAPI & { util: { cloneMessage<M>(m: M): M }; settings?: { contextStorage?: unknown } };
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  const clone = <M>(m: M): M => (RED as RuntimeWithClone).util.cloneMessage(m);
+  const clone = <M>(m: M): M => (RED as Runtime).util.cloneMessage(m);
+  /** Without a configured context store, Node-RED wipes node context on every stop (see above). */
+  const contextWipedOnStop = !(RED as Runtime).settings?.contextStorage;
+  /** node id -> last state, for redeploys when the context is wiped (this process only). */
+  const lastStates = new Map<string, unknown>();
 
   RED.nodes.registerType(TYPE, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
@@ -178,6 +191,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     const saveState = (r: PollResult): void => {
+      if (contextWipedOnStop) lastStates.set(node.id, r.state);
       node.context().set(STATE_KEY, r.state, undefined, (err) => {
         if (err) node.warn(t('warn.saveFailed', { reason: String(err.message ?? err) }, TYPE));
       });
@@ -317,8 +331,9 @@ export = function register(RED: NodeAPI): void {
       if (engine && !running) poll();
     });
 
-    node.on('close', (_removed, closedCb) => {
+    node.on('close', (removed, closedCb) => {
       closed = true;
+      if (removed) lastStates.delete(node.id);
       if (timer) clearTimeout(timer);
       timer = undefined;
       running?.abort();
@@ -345,6 +360,7 @@ export = function register(RED: NodeAPI): void {
     node.context().get(STATE_KEY, undefined, (err, stored) => {
       if (closed) return;
       if (err) node.warn(t('warn.loadFailed', { reason: String(err.message ?? err) }, TYPE));
+      if (stored === undefined && contextWipedOnStop) stored = lastStates.get(node.id);
       engine = new AlarmSync(client, alarmType, { emitExisting }, stored);
       if (stored !== undefined && !engine.resumed) node.warn(t('warn.stateDiscarded', { alarmType }, TYPE));
       if (waiting.length > 0) poll();
