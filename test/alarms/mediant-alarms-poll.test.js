@@ -285,6 +285,39 @@ describe('alarms: mediant-alarms-poll node', function () {
       apiRequests(sim).length.should.equal(stopped);
     });
 
+    it('a device error on a timer poll reaches Catch with the status code, once while it lasts', async function () {
+      await h.load(h.flowFor(sim, { pollInterval: 0.02 }));
+      const seen = statuses();
+      const caught = collect('caught');
+      await seen.until((s) => /^0 active/.test(s.text || ''), 'a first poll');
+      sim.control.setFaults({ htmlError: true });
+      await caught.until((g) => g.length >= 1, 'the error');
+      // several more polls fail the same way (each shows the red status again)...
+      const reds = () => seen.filter((s) => s.fill === 'red').length;
+      await seen.until(() => reds() >= 4, 'more failed polls');
+      seen.find((s) => s.fill === 'red').text.should.match(/^500 Internal Server Error · \d\d:\d\d:\d\d$/);
+      // ...but Catch heard of it once
+      caught.length.should.equal(1);
+      caught[0].statusCode.should.equal(500);
+      caught[0].error.message.should.match(/500 Internal Server Error/);
+      sim.control.setFaults({ htmlError: false });
+      sim.control.raiseAlarm({ description: 'After the errors' });
+      const out = collect('out');
+      await out.until((g) => g.length >= 1, 'the alarm');
+      out[0].payload.description.should.equal('After the errors');
+    });
+
+    it('without a device, refuses every message with a plain error', async function () {
+      const flow = h.flowFor(sim, {}).map((n) => (n.id === 'poll1' ? { ...n, device: '' } : n));
+      await h.load(flow);
+      const err = await h.pollOnce().then(
+        () => should.fail('no error'),
+        (e) => e,
+      );
+      err.msg.error.message.should.match(/no mediant-device config node is selected/);
+      apiRequests(sim).should.eql([]);
+    });
+
     it('refuses a bad configuration without polling', async function () {
       await h.load(h.flowFor(sim, { alarmType: 'cleared', pollInterval: 0.02 }));
       const err = await h.pollOnce().then(
