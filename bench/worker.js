@@ -6,7 +6,7 @@
  */
 const path = require('node:path');
 const { serve } = require('./lib/ipc');
-const { Window, RssSampler, round, mib, sleep, waitFor } = require('./lib/measure');
+const { Window, RssSampler, profileStart, profileStop, round, mib, sleep } = require('./lib/measure');
 const nr = require('./lib/nodered');
 const bare = require('./lib/bare');
 
@@ -90,17 +90,19 @@ const handlers = {
     const w = new Window().start();
     await sleep(durationMs);
     const f = w.stop();
+    await profileStop();
     return { cpuMsPerS: round((f.cpuMs * 1000) / f.wallMs, 2), eldP99Ms: f.eldP99Ms };
   },
 
   /**
    * Set up one side for `devices` ({port}): `ours`, `baseline` or `bare`.
    * pollInterval > 0: each side polls on its own timers (node pollInterval,
-   * inject repeat, setInterval); 0: the harness triggers polls (drive).
+   * inject repeat, a setTimeout chain); 0: the harness triggers polls (drive).
    */
   async setupPolling({ side, devices, alarmType = 'active', pollInterval = 0, emitExisting = true, persist = false, extraPoll = {}, extraDevice = {}, wireOut = true }) {
     const rssBefore = gcRss();
-    const heapBefore = process.memoryUsage().heapUsed;
+    const memBefore = process.memoryUsage();
+    const heapBefore = memBefore.heapUsed;
     const t0 = Date.now();
     state.side = side;
     if (side === 'ours') {
@@ -130,16 +132,24 @@ const handlers = {
         p.poll().catch(fail);
       });
       if (pollInterval > 0) {
-        for (const trigger of state.triggers) {
-          trigger();
-          state.timers.push(setInterval(trigger, pollInterval * 1000));
-        }
+        // As our node polls: the next poll is scheduled when the last one ends
+        // (a setTimeout chain), the first shortly after the start.
+        state.chains = true;
+        pollers.forEach((p, i) => {
+          const next = () => {
+            if (!state.chains) return;
+            state.timers[i] = setTimeout(() => {
+              p.poll().catch(fail).finally(next);
+            }, pollInterval * 1000);
+          };
+          state.timers[i] = setTimeout(() => p.poll().catch(fail).finally(next), 100);
+        });
       }
     } else {
       throw new Error(`unknown side ${side}`);
     }
     state.loaded = true;
-    return { side, devices: devices.length, setupMs: Date.now() - t0, rssBeforeMiB: mib(rssBefore), heapBeforeMiB: mib(heapBefore), rssAfterMiB: mib(gcRss()) };
+    return { side, devices: devices.length, setupMs: Date.now() - t0, rssBeforeMiB: mib(rssBefore), heapBeforeMiB: mib(heapBefore), heapTotalBeforeMiB: mib(memBefore.heapTotal), externalBeforeMiB: mib(memBefore.external), arrayBuffersBeforeMiB: mib(memBefore.arrayBuffers), rssAfterMiB: mib(gcRss()) };
   },
 
   /** Measure for `durationMs` while the side polls on its own timers. */
@@ -148,7 +158,10 @@ const handlers = {
     const w = new Window().start();
     await sleep(durationMs);
     const figures = w.stop();
-    return { ...figures, ...counts(), rssSettledMiB: mib(gcRss()), heapSettledMiB: mib(process.memoryUsage().heapUsed) };
+    figures.profile = await profileStop();
+    const rssSettled = gcRss();
+    const m = process.memoryUsage();
+    return { ...figures, ...counts(), rssSettledMiB: mib(rssSettled), heapSettledMiB: mib(m.heapUsed), heapTotalSettledMiB: mib(m.heapTotal), externalSettledMiB: mib(m.external), arrayBuffersSettledMiB: mib(m.arrayBuffers) };
   },
 
   /**
@@ -183,6 +196,7 @@ const handlers = {
       }, tickMs);
     });
     const figures = w.stop();
+    figures.profile = await profileStop();
     return { ...figures, fired, ...counts() };
   },
 
@@ -206,6 +220,7 @@ const handlers = {
       const h = process.memoryUsage().heapUsed;
       if (h > peakHeap) peakHeap = h;
     }, 50);
+    profileStart();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let tDone = 0;
@@ -226,8 +241,10 @@ const handlers = {
     sampler.stop();
     clearInterval(heapTimer);
     state.onOut = null;
+    const profile = await profileStop();
     await sleep(200);
     return {
+      profile,
       event,
       expect,
       got: state.outByEvent[event] || 0,
@@ -257,6 +274,7 @@ const handlers = {
     const engine = new AlarmSync(client, 'active', opts);
     const rss0 = gcRss();
     const sampler = new RssSampler(50).start();
+    profileStart();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const ac = new AbortController();
@@ -272,8 +290,9 @@ const handlers = {
     sampler.stop();
     const raised = r.events.filter((e) => e.event === 'raised').length;
     r = null;
+    const profile = await profileStop();
     await client.close();
-    return { concurrency: concurrency || 'default', raised, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
+    return { profile, concurrency: concurrency || 'default', raised, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
   },
 
   /** Device + one flow node of `type` (e.g. mediant-status, mediant-upload-file) wired to `out`. */
@@ -297,6 +316,7 @@ const handlers = {
     resetCounts();
     const rss0 = gcRss();
     const sampler = new RssSampler(50).start();
+    profileStart();
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let result = null;
@@ -311,7 +331,8 @@ const handlers = {
     sampler.stop();
     state.onOut = null;
     state.onError = null;
-    return { ...result, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssPeakMiB: mib(sampler.peak), rssGrowthMiB: mib(sampler.peak - rss0) };
+    const profile = await profileStop();
+    return { ...result, profile, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssPeakMiB: mib(sampler.peak), rssGrowthMiB: mib(sampler.peak - rss0) };
   },
 
   /**
@@ -382,6 +403,7 @@ const handlers = {
     };
     await Promise.all(Array.from({ length: concurrency }, chain));
     const figures = w.stop();
+    figures.profile = await profileStop();
     await closeFn();
     return { via, concurrency, done, failed, perSecond: round((done * 1000) / figures.wallMs, 0), cpuPerCallUs: round((figures.cpuMs * 1000) / Math.max(1, done), 1), ...figures };
   },
@@ -416,6 +438,7 @@ const handlers = {
     };
     await Promise.all(Array.from({ length: concurrency }, chain));
     const figures = w.stop();
+    figures.profile = await profileStop();
     await agent.close();
     return { done, failed, perSecond: round((done * 1000) / figures.wallMs, 0), ...figures };
   },
@@ -425,7 +448,8 @@ const handlers = {
   },
 
   async teardown() {
-    for (const t of state.timers) clearInterval(t);
+    state.chains = false;
+    for (const t of state.timers) clearTimeout(t);
     state.timers = [];
     if (state.agent) await state.agent.close().catch(() => undefined);
     if (state.loaded && state.side !== 'bare') await nr.unload().catch(() => undefined);

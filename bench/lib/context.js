@@ -33,12 +33,14 @@ function createContext(opts) {
   /** A measured worker process; `label` names its CPU profile when profiling. */
   async function worker(label) {
     const execArgv = ['--expose-gc'];
+    const env = { BENCH_MAX_LIFE_MS: String(opts.maxLifeMs) };
     if (opts.profile) {
-      const dir = path.join(BENCH, 'results', 'prof');
-      fs.mkdirSync(dir, { recursive: true });
-      execArgv.push('--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${label}.cpuprofile`);
+      // CPU profile of each measurement window (see lib/measure.js), not of start-up
+      env.BENCH_PROFILE_DIR = path.join(BENCH, 'results', 'prof');
+      env.BENCH_PROFILE_LABEL = label;
+      fs.mkdirSync(env.BENCH_PROFILE_DIR, { recursive: true });
     }
-    const c = spawnChild(path.join(BENCH, 'worker.js'), { name: `worker ${label}`, execArgv, env: { BENCH_MAX_LIFE_MS: String(opts.maxLifeMs) } });
+    const c = spawnChild(path.join(BENCH, 'worker.js'), { name: `worker ${label}`, execArgv, env });
     return own(c);
   }
 

@@ -4,6 +4,43 @@
  * resident memory (sampled), and small statistics helpers.
  */
 const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const fs = require('node:fs');
+const path = require('node:path');
+
+/**
+ * CPU profiles of measurement windows only (not start-up), when the
+ * orchestrator sets BENCH_PROFILE_DIR: the inspector's profiler runs from a
+ * window's start to its stop and the profile is written as
+ * `<BENCH_PROFILE_LABEL>-<n>.cpuprofile`.
+ */
+const PROFILE_DIR = process.env.BENCH_PROFILE_DIR || '';
+const PROFILE_LABEL = process.env.BENCH_PROFILE_LABEL || `pid${process.pid}`;
+let profileSession = null;
+let profileCount = 0;
+
+function post(method, params) {
+  return new Promise((resolve, reject) => profileSession.post(method, params || {}, (err, r) => (err ? reject(err) : resolve(r))));
+}
+
+function profileStart() {
+  if (!PROFILE_DIR) return;
+  if (!profileSession) {
+    const inspector = require('node:inspector');
+    profileSession = new inspector.Session();
+    profileSession.connect();
+  }
+  // post() queues in order on the session; no need to wait for the answer here
+  post('Profiler.enable').then(() => post('Profiler.setSamplingInterval', { interval: 200 })).then(() => post('Profiler.start'));
+}
+
+async function profileStop() {
+  if (!PROFILE_DIR || !profileSession) return undefined;
+  const { profile } = await post('Profiler.stop');
+  fs.mkdirSync(PROFILE_DIR, { recursive: true });
+  const file = path.join(PROFILE_DIR, `${PROFILE_LABEL}-${++profileCount}.cpuprofile`);
+  fs.writeFileSync(file, JSON.stringify(profile));
+  return file;
+}
 
 const NS_PER_MS = 1e6;
 
@@ -23,6 +60,7 @@ class Window {
     this.eld = monitorEventLoopDelay({ resolution: this.resolutionMs });
     this.eld.enable();
     this.rss = new RssSampler(this.rssEveryMs).start();
+    profileStart();
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
     return this;
@@ -125,4 +163,4 @@ async function waitFor(pred, { timeoutMs = 30_000, everyMs = 20, what = 'conditi
   }
 }
 
-module.exports = { Window, RssSampler, percentile, round, mib, sleep, waitFor };
+module.exports = { profileStart, profileStop, Window, RssSampler, percentile, round, mib, sleep, waitFor };
