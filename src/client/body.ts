@@ -9,7 +9,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { MediantInputError } from './errors';
+import { MediantError, MediantInputError } from './errors';
 
 /** Chunk size for Buffer bodies and file streams. */
 const CHUNK = 64 * 1024;
@@ -133,7 +133,7 @@ function fromSource(opts: PrepareOptions, filename: string, size: number | undef
       tracker.sent = 0;
       tracker.total = size;
       if (!opts.multipart) {
-        return { body: track(src.chunks, tracker), contentType: 'application/octet-stream', contentLength: size, dispose: src.dispose };
+        return { body: track(src.chunks, tracker, opts.operation), contentType: 'application/octet-stream', contentLength: size, dispose: src.dispose };
       }
       const boundary = `----mediant${randomBytes(12).toString('hex')}`;
       const head = Buffer.from(
@@ -143,7 +143,7 @@ function fromSource(opts: PrepareOptions, filename: string, size: number | undef
       );
       const tail = Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
       return {
-        body: multipart(head, track(src.chunks, tracker), tail),
+        body: multipart(head, track(src.chunks, tracker, opts.operation), tail),
         contentType: `multipart/form-data; boundary=${boundary}`,
         contentLength: size === undefined ? undefined : head.length + size + tail.length,
         dispose: src.dispose,
@@ -162,8 +162,21 @@ function* bufferChunks(b: Buffer): Iterable<Buffer> {
   for (let i = 0; i < b.length; i += CHUNK) yield b.subarray(i, Math.min(i + CHUNK, b.length));
 }
 
-async function* track(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer>, t: UploadTracker): AsyncIterable<Buffer> {
-  for await (const c of chunks) {
+/** Hands out the source's chunks, counting them; a failing source becomes a plain input error. */
+async function* track(chunks: AsyncIterable<Buffer | string> | Iterable<Buffer>, t: UploadTracker, operation: string): AsyncIterable<Buffer> {
+  const it = (Symbol.asyncIterator in chunks ? chunks[Symbol.asyncIterator]() : (chunks as Iterable<Buffer>)[Symbol.iterator]()) as
+    | AsyncIterator<Buffer | string>
+    | Iterator<Buffer>;
+  for (;;) {
+    let step: IteratorResult<Buffer | string>;
+    try {
+      step = await it.next();
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      throw new MediantError('EINPUT', operation, `${operation} failed: the data to upload could not be read${typeof code === 'string' ? ` (${code})` : ''}`);
+    }
+    if (step.done) return;
+    const c = step.value;
     const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
     if (b.length === 0) continue;
     t.sent += b.length;

@@ -276,7 +276,7 @@ export interface MediantApi {
   putLicense(key: LicenseKey, signal?: AbortSignal): Promise<ApiResponse<DescriptionBody>>; // application/json
   putLicenseFile(body: UploadBody, opts?: UploadOptions): Promise<ApiResponse<DescriptionBody>>; // octet-stream
 
-  // anything else under /api/v1: body parsed JSON, a string for text/*, a Buffer otherwise, null on 204
+  // anything else under /api/v1: body parsed JSON, a string for text/*, a Buffer otherwise, null on 204 or an empty body
   request(req: GenericRequest): Promise<ApiResponse<unknown>>;
 
   /** Close the pool, letting requests under way finish. */

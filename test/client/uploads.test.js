@@ -103,6 +103,16 @@ describe('client: uploads', function () {
     }
   });
 
+  it('a stream that fails part way is a plain input error', async function () {
+    async function* broken() {
+      yield Buffer.alloc(2000, 1);
+      throw Object.assign(new Error('disk gone'), { code: 'EIO' });
+    }
+    const err = await failsWith(client.uploadFile('amd', Readable.from(broken())), 'EINPUT');
+    err.message.should.equal('upload amd failed: the data to upload could not be read (EIO)');
+    (await client.getStatus()).statusCode.should.equal(200);
+  });
+
   it('puts a license file from disk', async function () {
     const serialNumber = (await client.getLicense()).body.serialNumber;
     const file = path.join(dir, 'license.txt');
