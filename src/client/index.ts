@@ -7,3 +7,5 @@ export type { InternalClientOptions } from './client';
 export * from './errors';
 export * from './types';
 export * from './validate';
+export { AlarmSync, usableState } from './alarm-sync';
+export type { AlarmSyncState, AlarmSyncOptions, AlarmEvent, AlarmEventKind, PollResult } from './alarm-sync';
