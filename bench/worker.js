@@ -265,12 +265,13 @@ const handlers = {
    * settings the node does not expose (detail-read concurrency): one first
    * full sync of the active alarms, timed, with RSS sampled every 50 ms.
    */
-  async engineStorm({ port, concurrency, timeoutMs = 600_000 }) {
+  async engineStorm({ port, concurrency, pageLimit, timeoutMs = 600_000 }) {
     const { MediantClient } = require(path.join(ROOT, 'client'));
     const { AlarmSync } = require(path.join(ROOT, 'client', 'alarm-sync.js'));
     const client = new MediantClient({ host: '127.0.0.1', port, protocol: 'http', username: nr.USER, password: nr.PASS, timeout: 30_000 });
     const opts = { emitExisting: true };
     if (concurrency) opts.concurrency = concurrency;
+    if (pageLimit) opts.pageLimit = pageLimit;
     const engine = new AlarmSync(client, 'active', opts);
     const rss0 = gcRss();
     const sampler = new RssSampler(50).start();
@@ -292,7 +293,32 @@ const handlers = {
     r = null;
     const profile = await profileStop();
     await client.close();
-    return { profile, concurrency: concurrency || 'default', raised, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
+    return { profile, concurrency: concurrency || 'default', pageLimit: pageLimit || 'default', raised, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
+  },
+
+  /**
+   * Our client alone uploading `file` as a read stream with `chunkBytes`
+   * reads (what the node does with msg.filename, but with another chunk
+   * size), timed, with RSS sampled every 50 ms.
+   */
+  async clientUpload({ port, file, fileType = 'software', chunkBytes }) {
+    const fs = require('node:fs');
+    const { MediantClient } = require(path.join(ROOT, 'client'));
+    const client = new MediantClient({ host: '127.0.0.1', port, protocol: 'http', username: nr.USER, password: nr.PASS, timeout: 30_000 });
+    const rss0 = gcRss();
+    const sampler = new RssSampler(50).start();
+    const t0 = performance.now();
+    let statusCode = 0;
+    let error;
+    try {
+      statusCode = (await client.uploadFile(fileType, fs.createReadStream(file, { highWaterMark: chunkBytes }))).statusCode;
+    } catch (err) {
+      error = String(err && err.message);
+    }
+    const ms = performance.now() - t0;
+    sampler.stop();
+    await client.close();
+    return { statusCode, error, chunkBytes, ms: round(ms, 1), rssGrowthMiB: mib(sampler.peak - rss0) };
   },
 
   /** Device + one flow node of `type` (e.g. mediant-status, mediant-upload-file) wired to `out`. */
