@@ -67,6 +67,21 @@ describe('mediant-device config node', function () {
     should(apiLog(sim)).have.length(0);
   });
 
+  it('gives up after its timeout with a message in plain words', async function () {
+    await load([statusNode], flowFor(sim, [STATUS], { timeout: 300 }));
+    sim.control.setFaults({ slowMs: 3000 });
+    const r = await send('n1', {});
+    should(r.caught.error.message).equal(`status failed: timeout: no answer from 127.0.0.1:${sim.port} within 300 ms`);
+    should(r.caught).not.have.property('statusCode');
+  });
+
+  it('names a missing tls-config node as the bad setting', async function () {
+    await load([statusNode], flowFor(sim, [STATUS], { protocol: 'https', tls: 'gone', name: 'lab-sbc' }));
+    const r = await send('n1', {});
+    should(r.caught.error.message).match(/^device lab-sbc has a bad setting: its TLS configuration node is not there/);
+    should(apiLog(sim)).have.length(0);
+  });
+
   it('closes its connection pool when the flow is unloaded', async function () {
     await load([statusNode], flowFor(sim, [STATUS]));
     await send('n1', {});
