@@ -109,7 +109,6 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime' }) {
     editorTheme: {
       tours: false,
       projects: { enabled: false },
-      palette: { editable: false },
     },
     externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false } },
     functionExternalModules: false,

@@ -1,0 +1,280 @@
+'use strict';
+// Driven in a real browser: Debian's chromium (playwright-core, headless) on the
+// editor of the installed package in a real Node-RED. Every node type from the
+// palette onto the workspace, its dialog and help, the device dialog's validation
+// and credentials, deploy, Import > Examples, and the README's screenshots.
+const assert = require('assert');
+const crypto = require('crypto');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { ROOT, PKG, NODE_TYPES, installPackage, startNodeRed, waitFor } = require('./lib/runtime');
+const { launchBrowser, openPage } = require('./lib/browser');
+const { startReceiver } = require('./lib/receiver');
+const { envFor, prepareFlow } = require('./lib/examples');
+const { PROPS, CONFIG_CREDENTIALS, REQUIRED_TEXT } = require('./lib/contract');
+const E = require('./lib/editor');
+
+const PASSWORD = `pw-${crypto.randomBytes(9).toString('hex')}`;
+const USERNAME = 'e2eBrowser';
+const CONFIG_TYPES = ['mediant-device'];
+const FLOW_TYPES = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t));
+const IMAGES = path.join(ROOT, 'docs', 'images');
+const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
+
+describe('in a real browser (Debian chromium driven by playwright-core)', function () {
+  let inst;
+  let red;
+  let sim;
+  let browser;
+  let browserHandle;
+  let tab; // { page, consoleErrors, blocked, responses, context }
+  let deviceId;
+  let firstStatusId;
+  const receivers = {};
+
+  /** The browser console showed no error, and nothing tried to leave 127.0.0.1. */
+  function assertClean(t = tab) {
+    const errors = t.consoleErrors.splice(0);
+    const blocked = t.blocked.splice(0);
+    assert.deepStrictEqual(errors, [], `browser console errors:\n${errors.join('\n')}`);
+    assert.deepStrictEqual(blocked, [], `requests that tried to leave the machine:\n${blocked.join('\n')}`);
+  }
+
+  async function newTab() {
+    const t = await openPage(browser, red.url);
+    await E.openEditor(t.page, red.url);
+    return t;
+  }
+
+  before(async function () {
+    inst = await installPackage();
+    const { startSimulator } = require(path.join(ROOT, 'simulator'));
+    sim = await startSimulator({ users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500 });
+    receivers.chat = await startReceiver('chat');
+    receivers.ticket = await startReceiver('ticket');
+    const paths = { backupDir: path.join(inst.workDir, 'browser-backups'), restoreFile: path.join(inst.workDir, 'browser-restore.ini') };
+    red = await startNodeRed({ userDir: inst.userDir, name: 'browser', env: envFor(inst.moduleDir, receivers, paths) });
+    browserHandle = await launchBrowser();
+    browser = browserHandle.browser;
+    tab = await newTab();
+  });
+
+  afterEach(async function () {
+    if (this.currentTest.state !== 'failed') return;
+    if (tab && tab.page && !tab.page.isClosed()) {
+      const shot = path.join(os.tmpdir(), `mediant-e2e-failed-${this.currentTest.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}.png`);
+      await tab.page.screenshot({ path: shot }).catch(() => {});
+      console.log(`screenshot of the failure: ${shot}`);
+    }
+    if (red) console.log(`--- node-red log (last 12 lines) ---\n${red.log().split('\n').slice(-12).join('\n')}`);
+  });
+
+  after(async function () {
+    if (browserHandle) await browserHandle.close();
+    if (red && !red.exited()) await red.stop();
+    if (sim) await sim.close();
+    for (const r of Object.values(receivers)) await r.close();
+  });
+
+  it('registers every node type: the flow nodes in the palette under "mediant", the device as a config node', async function () {
+    const { page } = tab;
+    assert.strictEqual((await page.locator('#red-ui-palette-header-mediant').innerText()).trim(), 'mediant');
+    const inPalette = await page.locator('#red-ui-palette-container-mediant .red-ui-palette-node').evaluateAll((els) => els.map((e) => e.getAttribute('data-palette-type')));
+    assert.deepStrictEqual([...inPalette].sort(), [...FLOW_TYPES].sort());
+    const categories = await page.evaluate((types) => types.map((t) => { const d = RED.nodes.getType(t); return d ? d.category : null; }), NODE_TYPES);
+    NODE_TYPES.forEach((t, i) => assert.strictEqual(categories[i], CONFIG_TYPES.includes(t) ? 'config' : 'mediant', `category of ${t}`));
+    assertClean();
+  });
+
+  it('the device dialog takes host, port and credentials, marks a host with a scheme and an out-of-range port, and tests the connection', async function () {
+    const { page } = tab;
+    firstStatusId = await E.dragFromPalette(page, 'mediant-status', 120, 40);
+    await E.openNodeDialog(page, firstStatusId);
+    await page.click('#node-input-btn-device-add');
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    await E.openedTray(page);
+    const missing = [];
+    for (const p of [...PROPS['mediant-device'], ...CONFIG_CREDENTIALS]) if (!(await page.locator(`#node-config-input-${p}`).count())) missing.push(p);
+    assert.deepStrictEqual(missing, [], `device dialog has no input for: ${missing.join(', ')}`);
+    assert.strictEqual(await page.locator('#node-config-input-password').getAttribute('type'), 'password');
+
+    const host = page.locator('#node-config-input-host');
+    const port = page.locator('#node-config-input-port');
+    const marked = async (loc) => /\binput-error\b/.test((await loc.getAttribute('class')) || '');
+    const type = async (loc, v) => { await loc.fill(v); await loc.press('Tab'); };
+    await type(host, 'sbc.example.net');
+    assert.strictEqual(await marked(host), false, 'a plain host name is accepted');
+    await type(host, 'https://x');
+    assert.strictEqual(await marked(host), true, 'a host with a scheme is marked invalid');
+    await type(port, '443');
+    assert.strictEqual(await marked(port), false, 'port 443 is accepted');
+    await type(port, '70000');
+    assert.strictEqual(await marked(port), true, 'port 70000 is marked invalid');
+
+    await type(page.locator('#node-config-input-name'), 'lab-sbc');
+    await type(host, sim.host);
+    await page.selectOption('#node-config-input-protocol', sim.protocol);
+    await type(port, String(sim.port));
+    await type(page.locator('#node-config-input-username'), USERNAME);
+    await type(page.locator('#node-config-input-password'), PASSWORD);
+    assert.strictEqual(await marked(host), false);
+    assert.strictEqual(await marked(port), false);
+
+    // "Test connection" asks the runtime to call /status with the values in the dialog.
+    const status = await (await fetch(`${sim.url}/api/v1/status`, { headers: { Authorization: `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}` } })).json();
+    await page.click('#mediant-device-test');
+    const result = page.locator('#mediant-device-test-result');
+    await waitFor('the Test connection result', async () => (await result.innerText()).includes(status.productType));
+    assert.ok(!(await result.innerText()).includes(PASSWORD));
+
+    const help = await E.showHelp(page);
+    assert.ok(help.headings.includes('Details'), `device help headings: ${help.headings.join(', ')}`);
+    await E.settled(E.tray(page));
+    fs.mkdirSync(IMAGES, { recursive: true });
+    await page.screenshot({ path: path.join(IMAGES, 'device-dialog.png') });
+
+    await page.click('#node-config-dialog-ok');
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
+    deviceId = await page.locator('#node-input-device').inputValue();
+    assert.ok(deviceId && deviceId !== '_ADD_', `the new device is selected in the status node (got "${deviceId}")`);
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assertClean();
+  });
+
+  FLOW_TYPES.forEach((type, i) => {
+    it(`${type}: dropped from the palette, its dialog has every property of the contract, its help has Inputs, Outputs and Details`, async function () {
+      assert.ok(deviceId, 'needs the device created by the previous test');
+      const { page } = tab;
+      const id = await E.dragFromPalette(page, type, 120 + (i % 3) * 230, 120 + Math.floor(i / 3) * 80);
+      await E.openNodeDialog(page, id);
+      const missing = [];
+      for (const p of PROPS[type]) if (!(await page.locator(`#node-input-${p}`).count())) missing.push(p);
+      assert.deepStrictEqual(missing, [], `${type} dialog has no input for: ${missing.join(', ')}`);
+      // Node-RED 4 leaves a new node's config select on "none": the user picks the device.
+      const options = await page.locator('#node-input-device option').evaluateAll((os) => os.map((o) => o.value));
+      assert.ok(options.includes(deviceId), `the device is offered in the ${type} dialog (${options.join(', ')})`);
+      await page.selectOption('#node-input-device', deviceId);
+      for (const [p, v] of Object.entries(REQUIRED_TEXT[type] || {})) {
+        await page.locator(`#node-input-${p}`).fill(v);
+        await page.locator(`#node-input-${p}`).press('Tab');
+      }
+      const help = await E.showHelp(page);
+      const want = ['Inputs', 'Outputs', 'Details'].filter((h) => !help.headings.includes(h));
+      assert.deepStrictEqual(want, [], `${type} help lacks ${want.join(', ')} (has: ${help.headings.join(', ')})`);
+      if (type === 'mediant-reset') {
+        // "Wait" on: the restart timeout applies.
+        await page.locator('#node-input-waitForRestart').check();
+        await page.locator('#node-input-restartTimeout').waitFor({ state: 'visible' });
+        await E.settled(E.tray(page));
+        await page.screenshot({ path: path.join(IMAGES, 'reset-dialog.png') });
+      }
+      await page.click('#node-dialog-ok');
+      await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+      assert.strictEqual(await page.evaluate((nid) => RED.nodes.node(nid).valid, id), true, `${type} is valid with its defaults and the device`);
+      assertClean();
+    });
+  });
+
+  it('deploys from the Deploy button, and the nodes reach the simulator with the credentials typed in the dialog', async function () {
+    const { page } = tab;
+    sim.control.clearLog();
+    await E.deploy(page);
+    // mediant-alarms-poll polls on its own: its requests carry the credentials typed above.
+    await waitFor('an authenticated alarm poll', () => sim.control.log().some((e) => e.path.startsWith('/api/v1/alarms/active') && e.authenticated && e.status < 400));
+    assert.ok(!sim.control.log().some((e) => e.status === 401 || e.status === 403), 'no request refused for credentials');
+    const flows = await red.api('GET', '/flows');
+    for (const t of NODE_TYPES) assert.ok(flows.json.some((n) => n.type === t), `deployed flow has a ${t}`);
+    assertClean();
+  });
+
+  it('after a reload the password is never sent back to the browser, only has_password', async function () {
+    const { page } = tab;
+    tab.responses.length = 0;
+    await page.reload();
+    await E.openEditor(page, red.url);
+    const credentials = page.waitForResponse((r) => r.url().includes(`/credentials/mediant-device/${deviceId}`));
+    await E.openNodeDialog(page, firstStatusId);
+    await page.click('#node-input-btn-device-edit');
+    const cred = await (await credentials).json();
+    assert.strictEqual(cred.has_password, true);
+    assert.ok(!('password' in cred), `credentials answer: ${JSON.stringify(Object.keys(cred))}`);
+    assert.strictEqual(cred.username, USERNAME);
+    await page.locator('#node-config-dialog-ok').waitFor({ state: 'visible' });
+    assert.notStrictEqual(await page.locator('#node-config-input-password').inputValue(), PASSWORD);
+    assert.ok(!(await page.content()).includes(PASSWORD), 'the page does not hold the password');
+    const leaks = tab.responses.filter((r) => r.text.includes(PASSWORD)).map((r) => r.url);
+    assert.deepStrictEqual(leaks, [], 'no answer of the runtime carries the password');
+    assert.ok(tab.responses.length > 5, 'responses were recorded');
+    await page.click('#node-config-dialog-cancel');
+    await page.locator('#node-config-dialog-cancel').waitFor({ state: 'detached' });
+    await page.click('#node-dialog-cancel');
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'detached' });
+    assertClean();
+  });
+
+  it('Import > Examples lists every example of the package and imports each without error', async function () {
+    const names = EXAMPLES.map((f) => f.replace(/\.json$/, ''));
+    for (const file of EXAMPLES) {
+      // A fresh editor per example, as a user importing one example into their flows.
+      const t = await newTab();
+      try {
+        const { page } = t;
+        const { dialog, labels } = await E.openImportExamples(page, PKG.name, names);
+        for (const n of names) assert.ok(labels.includes(n), `Import > Examples lists "${n}" (has: ${labels.join(', ')})`);
+        await dialog.locator('.red-ui-treeList-label', { hasText: file.replace(/\.json$/, '') }).first().click();
+        await page.click('#red-ui-clipboard-dialog-import-opt-new');
+        const tabsBefore = await page.locator('#red-ui-workspace-tabs .red-ui-tab').count();
+        await page.click('#red-ui-clipboard-dialog-ok');
+        await page.locator('.red-ui-notification', { hasText: 'Imported' }).first().waitFor({ state: 'visible' });
+        const bad = await page.locator('.red-ui-notification-error, .red-ui-notification-warning').allInnerTexts();
+        assert.deepStrictEqual(bad, [], `importing ${file}`);
+        assert.strictEqual(await page.locator('#red-ui-workspace-tabs .red-ui-tab').count(), tabsBefore + 1, 'imported into a new flow tab');
+        const flow = JSON.parse(fs.readFileSync(path.join(inst.moduleDir, 'examples', file), 'utf8'));
+        const expected = flow.filter((n) => n.z).length;
+        const shown = await page.locator('#red-ui-workspace-chart .red-ui-flow-node-group').count();
+        assert.strictEqual(shown, expected, `${file}: nodes drawn on the new tab`);
+        const invalid = await page.evaluate(() => RED.nodes.filterNodes({ z: RED.workspaces.active() }).filter((n) => !n.valid).map((n) => `${n.type} ${n.name || n.id}`));
+        assert.deepStrictEqual(invalid, [], `${file}: nodes marked invalid after import`);
+        assertClean(t);
+      } finally {
+        await t.context.close();
+      }
+    }
+  });
+
+  it('shows the alarm-to-chat example running against the simulator (docs/images/editor.png)', async function () {
+    const file = EXAMPLES.find((f) => /alarm to chat/.test(f));
+    assert.ok(file, 'an alarm-to-chat example');
+    const flow = JSON.parse(fs.readFileSync(path.join(inst.moduleDir, 'examples', file), 'utf8'));
+    await red.deploy(prepareFlow(flow, { sim, username: USERNAME, password: PASSWORD }));
+    const t = await newTab();
+    try {
+      const { page } = t;
+      await page.locator('#red-ui-palette-search input').pressSequentially('mediant');
+      await page.locator('#red-ui-tab-debug-link-button').click();
+      // Zoom out (footer button) until the whole flow is in view.
+      const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+      for (let i = 0; i < 6; i++) {
+        const right = Math.max(...(await page.locator('#red-ui-workspace-chart .red-ui-flow-node-group').evaluateAll((gs) => gs.map((g) => g.getBoundingClientRect().right))));
+        if (right < chart.x + chart.width - 10) break;
+        await page.click('#red-ui-view-zoom-out');
+      }
+      receivers.chat.clear();
+      sim.control.clearAllAlarms();
+      sim.control.raiseAlarm({ description: 'Proxy set is unreachable', severity: 'Major', source: 'ProxySet#1' });
+      sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1' });
+      await waitFor('both alarms posted to the chat', () => receivers.chat.requests.filter((r) => /raised/.test(r.text)).length >= 2);
+      await page.locator('.red-ui-debug-msg').nth(1).waitFor({ state: 'visible' });
+      // No tooltip over the picture.
+      await page.mouse.move(chart.x + chart.width - 40, chart.y + chart.height - 40);
+      await page.locator('.red-ui-popover:visible').waitFor({ state: 'detached' }).catch(() => {});
+      await waitFor('no tooltip shown', async () => (await page.locator('.red-ui-popover:visible').count()) === 0);
+      await page.screenshot({ path: path.join(IMAGES, 'editor.png') });
+      assertClean(t);
+    } finally {
+      await t.context.close();
+    }
+  });
+});
