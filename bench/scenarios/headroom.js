@@ -23,6 +23,7 @@ async function stepUp(ctx, sims, side, targets, { startRate, factor, stepMs, max
     await w.call('drive', { rate: Math.min(200, targets.length * 4), durationMs: Math.ceil((targets.length / Math.min(200, targets.length * 4)) * 1000) + 50 });
     await sleep(1000);
     let rate = startRate;
+    let retried = false;
     for (let i = 0; i < maxSteps && rate <= maxRate; i++) {
       await sims.call('clearLogs', {});
       const r = await w.call('drive', { rate, durationMs: stepMs }, stepMs + 60_000);
@@ -31,10 +32,18 @@ async function stepUp(ctx, sims, side, targets, { startRate, factor, stepMs, max
       const achieved = round((total.listFirst * 1000) / r.wallMs, 1);
       const ok = r.eldP99Ms < P99_LIMIT_MS && achieved >= 0.9 * rate && r.errors === 0;
       steps.push({ rate, achieved, eldP50Ms: r.eldP50Ms, eldP99Ms: r.eldP99Ms, eldMaxMs: r.eldMaxMs, cpuShare: r.cpuShare, errors: r.errors, requests: total.requests, ok });
-      ctx.log(`headroom ${side}: ${rate}/s -> ${achieved}/s, p99 ${r.eldP99Ms} ms, cpu ${Math.round(r.cpuShare * 100)} %, errors ${r.errors} ${ok ? 'ok' : 'BROKE'}`);
-      if (!ok) break;
-      rate = Math.round(rate * factor);
+      // A step that fails is run once more before it counts: on a shared
+      // machine one noisy step should not end the climb.
+      const verdict = ok ? 'ok' : retried ? 'BROKE' : 'failed, once more';
+      ctx.log(`headroom ${side}: ${rate}/s -> ${achieved}/s, p99 ${r.eldP99Ms} ms, cpu ${Math.round(r.cpuShare * 100)} %, errors ${r.errors} ${verdict}`);
       await sleep(500);
+      if (!ok) {
+        if (retried) break;
+        retried = true;
+        continue;
+      }
+      retried = false;
+      rate = Math.round(rate * factor);
     }
     await w.call('teardown');
   } finally {
