@@ -3,7 +3,7 @@
  * What the bench measures inside one process: event-loop delay, CPU time,
  * resident memory (sampled), and small statistics helpers.
  */
-const { monitorEventLoopDelay, performance } = require('node:perf_hooks');
+const { monitorEventLoopDelay, performance, PerformanceObserver, constants: perfConstants } = require('node:perf_hooks');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -60,6 +60,22 @@ class Window {
     this.eld = monitorEventLoopDelay({ resolution: this.resolutionMs });
     this.eld.enable();
     this.rss = new RssSampler(this.rssEveryMs).start();
+    // GC pauses in the window: minor (scavenge) and major (mark-compact) apart
+    this.gc = { minorCount: 0, minorMs: 0, majorCount: 0, majorMs: 0, maxMs: 0 };
+    this.gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const major = e.detail && e.detail.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR;
+        if (major) {
+          this.gc.majorCount++;
+          this.gc.majorMs += e.duration;
+        } else {
+          this.gc.minorCount++;
+          this.gc.minorMs += e.duration;
+        }
+        if (e.duration > this.gc.maxMs) this.gc.maxMs = e.duration;
+      }
+    });
+    this.gcObserver.observe({ entryTypes: ['gc'] });
     profileStart();
     this.cpu0 = process.cpuUsage();
     this.t0 = performance.now();
@@ -75,6 +91,7 @@ class Window {
     const wallMs = performance.now() - this.t0;
     const cpu = process.cpuUsage(this.cpu0);
     this.eld.disable();
+    this.gcObserver.disconnect();
     const rss = this.rss.stop();
     const h = this.eld;
     const out = {
@@ -95,6 +112,7 @@ class Window {
       rssPeakMiB: mib(rss.peak),
       rssEndMiB: mib(rss.last),
       heapUsedMiB: mib(process.memoryUsage().heapUsed),
+      gc: { minorCount: this.gc.minorCount, minorMs: round(this.gc.minorMs, 1), majorCount: this.gc.majorCount, majorMs: round(this.gc.majorMs, 1), maxMs: round(this.gc.maxMs, 1) },
     };
     return out;
   }
