@@ -155,7 +155,8 @@ const handlers = {
   /** Measure for `durationMs` while the side polls on its own timers. */
   async window({ durationMs }) {
     resetCounts();
-    const w = new Window().start();
+    // RSS every 200 ms here (50 ms only where a peak matters: uploads, storms)
+    const w = new Window({ rssEveryMs: 200 }).start();
     await sleep(durationMs);
     const figures = w.stop();
     figures.profile = await profileStop();
@@ -172,7 +173,7 @@ const handlers = {
     resetCounts();
     const n = state.triggers.length;
     if (!n) throw new Error('nothing to drive');
-    const w = new Window().start();
+    const w = new Window({ rssEveryMs: 200 }).start();
     const start = Date.now();
     let fired = 0;
     let next = 0;
