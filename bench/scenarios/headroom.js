@@ -54,7 +54,10 @@ async function stepUp(ctx, sims, side, targets, { startRate, factor, stepMs, max
 }
 
 async function run(ctx) {
-  const devices = ctx.opts.headroomDevices || (ctx.quick ? 50 : 200);
+  // Enough devices that each is polled well under 50 times a second at the
+  // top rates: our node runs one poll at a time per device and lets triggers
+  // that arrive during a poll share the next one, which would cap the rate.
+  const devices = ctx.opts.headroomDevices || (ctx.quick ? 200 : 1000);
   const stepMs = ctx.quick ? 3000 : 10_000;
   const plan = { startRate: 25, factor: ctx.quick ? 1.6 : 1.3, stepMs, maxRate: 20_000, maxSteps: 30 };
   const sims = await ctx.simHost('sim-host headroom');
