@@ -66,6 +66,11 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       const shot = path.join(os.tmpdir(), `mediant-e2e-failed-${this.currentTest.title.replace(/[^A-Za-z0-9]+/g, '-').slice(0, 60)}.png`);
       await tab.page.screenshot({ path: shot }).catch(() => {});
       console.log(`screenshot of the failure: ${shot}`);
+      // Leave the editor as a user would after a mistake: every open tray cancelled.
+      for (const cancel of ['#node-config-dialog-cancel', '#node-dialog-cancel']) {
+        const b = tab.page.locator(cancel);
+        if (await b.isVisible().catch(() => false)) await b.click().catch(() => {});
+      }
     }
     if (red) console.log(`--- node-red log (last 12 lines) ---\n${red.log().split('\n').slice(-12).join('\n')}`);
   });
@@ -152,10 +157,10 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       const missing = [];
       for (const p of PROPS[type]) if (!(await page.locator(`#node-input-${p}`).count())) missing.push(p);
       assert.deepStrictEqual(missing, [], `${type} dialog has no input for: ${missing.join(', ')}`);
-      // Node-RED 4 leaves a new node's config select on "none": the user picks the device.
-      const options = await page.locator('#node-input-device option').evaluateAll((os) => os.map((o) => o.value));
-      assert.ok(options.includes(deviceId), `the device is offered in the ${type} dialog (${options.join(', ')})`);
-      await page.selectOption('#node-input-device', deviceId);
+      // Node-RED 4 leaves a new node's config select on "none"; our nodes pick the only
+      // device (checked at the end, so that the node is still configured for the deploy).
+      const preselected = await page.locator('#node-input-device').inputValue();
+      if (preselected !== deviceId) await page.selectOption('#node-input-device', deviceId);
       for (const [p, v] of Object.entries(REQUIRED_TEXT[type] || {})) {
         await page.locator(`#node-input-${p}`).fill(v);
         await page.locator(`#node-input-${p}`).press('Tab');
@@ -174,6 +179,7 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
       assert.strictEqual(await page.evaluate((nid) => RED.nodes.node(nid).valid, id), true, `${type} is valid with its defaults and the device`);
       assertClean();
+      assert.strictEqual(preselected, deviceId, `a new ${type} picks the only device`);
     });
   });
 

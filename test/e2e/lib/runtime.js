@@ -182,7 +182,7 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime' }) {
 }
 
 /** Poll `check` until it returns a truthy value; throw `what` with the last value if it never does. */
-async function waitFor(what, check, { deadlineMs = 60000, everyMs = 200 } = {}) {
+async function waitFor(what, check, { deadlineMs = 60000, everyMs = 200, explain } = {}) {
   const deadline = Date.now() + deadlineMs;
   let last;
   for (;;) {
@@ -191,7 +191,7 @@ async function waitFor(what, check, { deadlineMs = 60000, everyMs = 200 } = {}) 
       if (last) return last;
     } catch (err) { last = err; }
     if (Date.now() > deadline) {
-      throw new Error(`gave up waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}`);
+      throw new Error(`gave up waiting for ${what}; last: ${last instanceof Error ? last.message : JSON.stringify(last)}${explain ? `\n${explain()}` : ''}`);
     }
     await sleep(everyMs);
   }
