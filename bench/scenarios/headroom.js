@@ -38,9 +38,17 @@ async function stepUp(ctx, sims, side, targets, { startRate, factor, stepMs, max
       ctx.log(`headroom ${side}: ${rate}/s -> ${achieved}/s, p99 ${r.eldP99Ms} ms, cpu ${Math.round(r.cpuShare * 100)} %, errors ${r.errors} ${verdict}`);
       await sleep(500);
       if (!ok) {
-        if (retried) break;
-        retried = true;
-        continue;
+        if (!retried) {
+          retried = true;
+          continue;
+        }
+        // Broke before any rate held: look lower instead of reporting 0.
+        if (!steps.some((st) => st.ok) && rate > 4) {
+          retried = false;
+          rate = Math.round(rate / 2);
+          continue;
+        }
+        break;
       }
       retried = false;
       rate = Math.round(rate * factor);
