@@ -266,10 +266,12 @@ const handlers = {
    * settings the node does not expose (detail-read concurrency): one first
    * full sync of the active alarms, timed, with RSS sampled every 50 ms.
    */
-  async engineStorm({ port, concurrency, pageLimit, timeoutMs = 600_000 }) {
+  async engineStorm({ port, concurrency, pageLimit, connections, timeoutMs = 600_000 }) {
     const { MediantClient } = require(path.join(ROOT, 'client'));
     const { AlarmSync } = require(path.join(ROOT, 'client', 'alarm-sync.js'));
-    const client = new MediantClient({ host: '127.0.0.1', port, protocol: 'http', username: nr.USER, password: nr.PASS, timeout: 30_000 });
+    const clientOpts = { host: '127.0.0.1', port, protocol: 'http', username: nr.USER, password: nr.PASS, timeout: 30_000 };
+    if (connections) clientOpts.connections = connections;
+    const client = new MediantClient(clientOpts);
     const opts = { emitExisting: true };
     if (concurrency) opts.concurrency = concurrency;
     if (pageLimit) opts.pageLimit = pageLimit;
@@ -294,7 +296,7 @@ const handlers = {
     r = null;
     const profile = await profileStop();
     await client.close();
-    return { profile, concurrency: concurrency || 'default', pageLimit: pageLimit || 'default', raised, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
+    return { profile, concurrency: concurrency || 'default', pageLimit: pageLimit || 'default', connections: connections || 'default', raised, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
   },
 
   /**
