@@ -192,6 +192,9 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
     assert.ok(!sim.control.log().some((e) => e.status === 401 || e.status === 403), 'no request refused for credentials');
     const flows = await red.api('GET', '/flows');
     for (const t of NODE_TYPES) assert.ok(flows.json.some((n) => n.type === t), `deployed flow has a ${t}`);
+    assert.ok(!flows.text.includes(PASSWORD), 'GET /flows carries no password');
+    const errors = red.log().split('\n').filter((l) => /\[error\]/.test(l));
+    assert.deepStrictEqual(errors, [], 'the runtime logged no error for the deployed nodes');
     assertClean();
   });
 

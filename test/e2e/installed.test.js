@@ -87,6 +87,8 @@ describe('installed into a real Node-RED', function () {
         for (const r of Object.values(receivers)) r.clear();
         const deployed = prepareFlow(flow, { sim, username: USERNAME, password: PASSWORD });
         await red.deploy(deployed);
+        const back = await red.api('GET', '/flows');
+        assert.ok(!back.text.includes(PASSWORD), 'GET /flows carries no password');
         await check.run({ sim, red, receivers, flow: deployed, paths });
       } finally {
         await red.deploy([]);
