@@ -23,6 +23,12 @@ const TEST_TIMEOUT_CAP_MS = 60_000;
 /** How long close() may let requests under way finish before the pool is destroyed. */
 const CLOSE_GRACE_MS = 5_000;
 const ENV_WHOLE = /^\$\{[^}]+\}$/;
+/**
+ * Where each deployed device node sends its stored credentials
+ * (`protocol://host:port`), by node id: Test connection only uses a stored
+ * password for that same place, so the button cannot send it elsewhere.
+ */
+const deployedTargets = new Map<string, string>();
 
 /** The settings a client is built from: the node's properties, or the dialog's values. */
 interface DeviceSettings {
@@ -103,6 +109,12 @@ function clientOptionsOf(RED: NodeAPI, s: DeviceSettings, device: string): Clien
 function checkProtocol(v: unknown): Protocol {
   if (v === 'https' || v === 'http') return v;
   throw new MediantInputError('protocol', 'https or http', v);
+}
+
+function targetOf(host: unknown, port: unknown, protocol: unknown): string {
+  const scheme = protocol === 'http' ? 'http' : 'https';
+  const p = blank(port) ? (scheme === 'http' ? '80' : '443') : String(port).trim();
+  return `${scheme}://${typeof host === 'string' ? host.trim().toLowerCase() : ''}:${p}`;
 }
 
 function labelOf(name: unknown, host: unknown, port: unknown, protocol: unknown): string {
@@ -192,6 +204,7 @@ export = function register(RED: NodeAPI): void {
         client = unusableClient(error, label);
       }
       self.client = client;
+      deployedTargets.set(this.id, targetOf(def.host, def.port, def.protocol));
 
       const claimed = new Set<string>();
       self.claim = (operation: string): (() => void) => {
@@ -208,6 +221,7 @@ export = function register(RED: NodeAPI): void {
 
       this.on('close', (_removed, done) => {
         claimed.clear();
+        deployedTargets.delete(this.id);
         closeClient(client).then(done, done);
       });
     },
@@ -227,6 +241,8 @@ export = function register(RED: NodeAPI): void {
       const body = req.body ?? {};
       const id = req.params.id ?? '';
       const deployed = (RED.nodes.getNode(id) as Node | null) ?? null;
+      const host = envSubstituted(RED, body.host, deployed);
+      const port = envSubstituted(RED, body.port, deployed);
       let password = body.password;
       if (password === UNCHANGED_PASSWORD || password === undefined) {
         password = RED.nodes.getCredentials(id)?.password;
@@ -234,10 +250,13 @@ export = function register(RED: NodeAPI): void {
           res.json({ ok: false, error: t('error.noStoredPassword') });
           return;
         }
+        // The stored password goes only where the deployed node sends it.
+        if (deployedTargets.get(id) !== targetOf(host, port, body.protocol)) {
+          res.json({ ok: false, error: t('error.retypeForNewTarget') });
+          return;
+        }
       }
       const passwordText = typeof password === 'string' ? password : '';
-      const host = envSubstituted(RED, body.host, deployed);
-      const port = envSubstituted(RED, body.port, deployed);
       const label = labelOf(body.name, host, port, body.protocol);
       let client: MediantApi | undefined;
       Promise.resolve()

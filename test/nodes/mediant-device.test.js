@@ -160,6 +160,21 @@ describe('mediant-device config node', function () {
       assertNoSecret(res.body);
     });
 
+    it('sends the stored password only to the deployed address', async function () {
+      await load([statusNode], flowFor(sim, [STATUS]));
+      const elsewhere = await startSim();
+      try {
+        const res = await helper.request().post('/mediant-device/dev1/test')
+          .send(dialog({ port: String(elsewhere.port), password: '__PWRD__' })).expect(200);
+        should(res.body.ok).equal(false);
+        should(res.body.error).match(/retype the password/);
+        should(apiLog(elsewhere)).have.length(0);
+        should(apiLog(sim)).have.length(0);
+      } finally {
+        await elsewhere.close();
+      }
+    });
+
     it('asks for the password when none is stored for a new device', async function () {
       await load([statusNode], flowFor(sim, [STATUS]));
       const res = await helper.request().post('/mediant-device/not-deployed/test').send(dialog({ password: '__PWRD__' })).expect(200);
