@@ -5,6 +5,7 @@
  * bench/run.js over IPC; the simulators run in another process.
  */
 const path = require('node:path');
+const v8 = require('node:v8');
 const { serve } = require('./lib/ipc');
 const { Window, RssSampler, profileStart, profileStop, round, mib, sleep } = require('./lib/measure');
 const nr = require('./lib/nodered');
@@ -32,6 +33,12 @@ function gcRss() {
     global.gc();
   }
   return process.memoryUsage.rss();
+}
+
+/** Committed size of V8's young generation (new space), bytes. */
+function newSpaceBytes() {
+  const sp = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
+  return sp ? sp.space_size : 0;
 }
 
 function wireHelpers() {
@@ -101,6 +108,7 @@ const handlers = {
    */
   async setupPolling({ side, devices, alarmType = 'active', pollInterval = 0, emitExisting = true, persist = false, extraPoll = {}, extraDevice = {}, wireOut = true }) {
     const rssBefore = gcRss();
+    const newSpaceBefore = newSpaceBytes();
     const memBefore = process.memoryUsage();
     const heapBefore = memBefore.heapUsed;
     const t0 = Date.now();
@@ -149,7 +157,7 @@ const handlers = {
       throw new Error(`unknown side ${side}`);
     }
     state.loaded = true;
-    return { side, devices: devices.length, setupMs: Date.now() - t0, rssBeforeMiB: mib(rssBefore), heapBeforeMiB: mib(heapBefore), heapTotalBeforeMiB: mib(memBefore.heapTotal), externalBeforeMiB: mib(memBefore.external), arrayBuffersBeforeMiB: mib(memBefore.arrayBuffers), rssAfterMiB: mib(gcRss()) };
+    return { side, devices: devices.length, setupMs: Date.now() - t0, rssBeforeMiB: mib(rssBefore), heapBeforeMiB: mib(heapBefore), heapTotalBeforeMiB: mib(memBefore.heapTotal), externalBeforeMiB: mib(memBefore.external), arrayBuffersBeforeMiB: mib(memBefore.arrayBuffers), newSpaceBeforeMiB: mib(newSpaceBefore), rssAfterMiB: mib(gcRss()) };
   },
 
   /** Measure for `durationMs` while the side polls on its own timers. */
@@ -162,7 +170,7 @@ const handlers = {
     figures.profile = await profileStop();
     const rssSettled = gcRss();
     const m = process.memoryUsage();
-    return { ...figures, ...counts(), rssSettledMiB: mib(rssSettled), heapSettledMiB: mib(m.heapUsed), heapTotalSettledMiB: mib(m.heapTotal), externalSettledMiB: mib(m.external), arrayBuffersSettledMiB: mib(m.arrayBuffers) };
+    return { ...figures, ...counts(), rssSettledMiB: mib(rssSettled), heapSettledMiB: mib(m.heapUsed), heapTotalSettledMiB: mib(m.heapTotal), newSpaceSettledMiB: mib(newSpaceBytes()), externalSettledMiB: mib(m.external), arrayBuffersSettledMiB: mib(m.arrayBuffers) };
   },
 
   /**
