@@ -65,6 +65,21 @@ describe('installed into a real Node-RED', function () {
     mod.json.path.should.equal(fs.realpathSync(inst.moduleDir));
   });
 
+  it('serves the icon every node names, so the palette does not fall back to the default arrow', async function () {
+    const icons = await red.api('GET', '/icons');
+    icons.status.should.equal(200);
+    const ours = icons.json[PKG.name] || [];
+    const named = new Set();
+    for (const t of NODE_TYPES) {
+      const html = fs.readFileSync(path.join(inst.moduleDir, PKG['node-red'].nodes[t].replace(/\.js$/, '.html')), 'utf8');
+      const m = /icon:\s*"([^"]+)"/.exec(html);
+      if (m) named.add(m[1]);
+    }
+    named.size.should.be.above(0);
+    const missing = [...named].filter((icon) => !ours.includes(icon));
+    assert.deepStrictEqual(missing, [], `icons named by our nodes but not registered for ${PKG.name}: ${missing.join(', ')}`);
+  });
+
   const exampleDir = path.join(ROOT, 'examples');
   const exampleFiles = fs.existsSync(exampleDir) ? fs.readdirSync(exampleDir).filter((f) => f.endsWith('.json')).sort() : [];
 
