@@ -9,6 +9,8 @@ const helper = require('node-red-node-test-helper');
 
 helper.init(require.resolve('node-red'));
 
+const { startSim, NO_FAULTS } = require('./sim');
+
 const deviceNode = require('../../nodes/mediant-device.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 
@@ -20,6 +22,35 @@ const SIM_USERS = [
   { username: 'Admin', password: PASSWORD, privilege: 'securityAdmin' },
   { username: 'Monitor', password: 'Monitor', privilege: 'monitor' },
 ];
+
+/**
+ * The mocha hooks every node test file shares, registered in the calling
+ * `describe`: before all, a simulator (users SIM_USERS, plus `simOptions`) and
+ * the test helper's server; after each test, the flow unloaded and the device
+ * as it was (every fault off, HA mode off, up again after any reboot, request
+ * log empty); after all, both stopped. Returns `{ sim }`, filled in before
+ * the first test: use `env.sim` inside hooks and tests.
+ */
+function useSimulator(simOptions = {}) {
+  const env = { sim: undefined };
+  before(async function () {
+    env.sim = await startSim({ users: SIM_USERS, ...simOptions });
+    await helper.startServer();
+  });
+  after(async function () {
+    await helper.stopServer();
+    await env.sim.close();
+  });
+  afterEach(async function () {
+    await helper.unload();
+    // faults first: a device left `down` would never come up for waitUntilUp
+    env.sim.control.setFaults(NO_FAULTS);
+    env.sim.control.setHaMode(false);
+    await env.sim.control.waitUntilUp();
+    env.sim.control.clearLog();
+  });
+  return env;
+}
 
 /**
  * The flow: `dev1` (the device), the nodes given (each wired to `out` and
@@ -125,4 +156,4 @@ async function waitFor(cond) {
   throw new Error('condition not met within 10 s');
 }
 
-module.exports = { waitFor,  helper, flowFor, load, outcome, send, recordStatus, apiLog, assertNoSecret, logLines, CREDENTIALS, PASSWORD, SIM_USERS };
+module.exports = { useSimulator, waitFor, helper, flowFor, load, outcome, send, recordStatus, apiLog, assertNoSecret, logLines, CREDENTIALS, PASSWORD, SIM_USERS };

@@ -17,4 +17,7 @@ async function withSim(opts, fn) {
   }
 }
 
-module.exports = { startSim, withSim };
+/** Every fault of the simulator switched off (the SimFaults keys, as a fresh simulator has them). */
+const NO_FAULTS = Object.freeze({ down: false, slowMs: 0, haSync: false, malformedJson: false, htmlError: false, dropConnection: false, hugeBodyBytes: 0 });
+
+module.exports = { startSim, withSim, NO_FAULTS };

@@ -1,7 +1,6 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const downloadNode = require('../../nodes/mediant-download-file.js');
 const uploadNode = require('../../nodes/mediant-upload-file.js');
@@ -17,43 +16,27 @@ function stampTime(stamp) {
 }
 
 describe('mediant-download-file node', function () {
-  let sim;
-
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS });
-    await helper.startServer();
-  });
-
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    sim.control.setFaults({ htmlError: false, down: false });
-    sim.control.clearLog();
-  });
+  const env = useSimulator();
 
   it('sends the ini file as text with a suggested file name, keeping the msg\'s other properties', async function () {
-    await load([downloadNode], flowFor(sim, [node()]));
+    await load([downloadNode], flowFor(env.sim, [node()]));
     const from = Math.floor(Date.now() / 1000) * 1000;
     const r = await send('n1', { topic: 'backup', payload: 'ignored', keep: 1 });
     const to = Date.now();
     should(r.out.statusCode).equal(200);
     should(r.out.payload).be.a.String();
-    should(r.out.payload).equal(sim.control.state().ini);
+    should(r.out.payload).equal(env.sim.control.state().ini);
     should(r.out.topic).equal('backup');
     should(r.out.keep).equal(1);
-    should(r.out.device).equal(`127.0.0.1:${sim.port}`);
-    const m = new RegExp(`^127\\.0\\.0\\.1_${sim.port}-ini-(\\d{8}T\\d{6}Z)\\.ini$`).exec(r.out.filename);
+    should(r.out.device).equal(`127.0.0.1:${env.sim.port}`);
+    const m = new RegExp(`^127\\.0\\.0\\.1_${env.sim.port}-ini-(\\d{8}T\\d{6}Z)\\.ini$`).exec(r.out.filename);
     should(m).be.ok();
     should(stampTime(m[1])).be.within(from, to);
-    should(apiLog(sim).map((e) => `${e.method} ${e.path}`)).eql(['GET /api/v1/files/ini']);
+    should(apiLog(env.sim).map((e) => `${e.method} ${e.path}`)).eql(['GET /api/v1/files/ini']);
   });
 
   it('shows the change an incremental ini upload made', async function () {
-    await load([downloadNode, uploadNode], flowFor(sim, [node(), { id: 'up', type: 'mediant-upload-file', fileType: 'ini/incremental', filename: '' }]));
+    await load([downloadNode, uploadNode], flowFor(env.sim, [node(), { id: 'up', type: 'mediant-upload-file', fileType: 'ini/incremental', filename: '' }]));
     const before = await send('n1', {});
     should(before.out.payload).not.match(/DownloadCheckParam/);
     const up = await send('up', { payload: '[SYSTEM Params]\nDownloadCheckParam = 4711\n' });
@@ -63,28 +46,28 @@ describe('mediant-download-file node', function () {
   });
 
   it('downloads the CLI script through msg.fileType, as a .txt name built from the device name', async function () {
-    await load([downloadNode], flowFor(sim, [node()], { name: 'lab sbc:1/a' }));
+    await load([downloadNode], flowFor(env.sim, [node()], { name: 'lab sbc:1/a' }));
     const r = await send('n1', { fileType: 'cliScript' });
-    should(r.out.payload).equal(sim.control.state().cliScript);
+    should(r.out.payload).equal(env.sim.control.state().cliScript);
     should(r.out.device).equal('lab sbc:1/a');
     should(r.out.filename).match(/^lab_sbc_1_a-cliScript-\d{8}T\d{6}Z\.txt$/);
-    should(apiLog(sim).map((e) => e.path)).eql(['/api/v1/files/cliScript']);
+    should(apiLog(env.sim).map((e) => e.path)).eql(['/api/v1/files/cliScript']);
   });
 
   it('refuses a file type that cannot be downloaded, from msg or from the node, and sends nothing', async function () {
-    await load([downloadNode], flowFor(sim, [node(), node({ id: 'n2', fileType: 'ini/incremental' })]));
+    await load([downloadNode], flowFor(env.sim, [node(), node({ id: 'n2', fileType: 'ini/incremental' })]));
     for (const bad of ['software', 'ini/incremental', '../status', '', 1]) {
       const r = await send('n1', { fileType: bad });
       should(r.caught.error.message).startWith('msg.fileType must be one of ini, cliScript, got');
     }
     const r2 = await send('n2', {});
     should(r2.caught.error.message).equal('property fileType must be one of ini, cliScript, got "ini/incremental"');
-    should(apiLog(sim)).have.length(0);
+    should(apiLog(env.sim)).have.length(0);
   });
 
   it('a device error reaches the Catch node with its status; nothing is sent on', async function () {
-    sim.control.setFaults({ htmlError: true });
-    await load([downloadNode], flowFor(sim, [node()]));
+    env.sim.control.setFaults({ htmlError: true });
+    await load([downloadNode], flowFor(env.sim, [node()]));
     const status = recordStatus('n1');
     const r = await send('n1', { topic: 't' });
     should(r.out).be.undefined();
@@ -96,7 +79,7 @@ describe('mediant-download-file node', function () {
   });
 
   it('a wrong password reaches the Catch node as 401 with the device\'s description, and the password is nowhere', async function () {
-    await load([downloadNode], flowFor(sim, [node()]), { dev1: { username: 'Admin', password: 'wrong-Pw-77' } });
+    await load([downloadNode], flowFor(env.sim, [node()]), { dev1: { username: 'Admin', password: 'wrong-Pw-77' } });
     const status = recordStatus('n1');
     const r = await send('n1', {});
     should(r.caught.statusCode).equal(401);
@@ -106,7 +89,7 @@ describe('mediant-download-file node', function () {
   });
 
   it('never shows the password or the Basic auth header in msgs, statuses or the log', async function () {
-    await load([downloadNode], flowFor(sim, [node()]));
+    await load([downloadNode], flowFor(env.sim, [node()]));
     const status = recordStatus('n1');
     const ok = await send('n1', {});
     const refused = await send('n1', { fileType: 'x' });

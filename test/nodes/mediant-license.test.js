@@ -1,7 +1,6 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const licenseNode = require('../../nodes/mediant-license.js');
 
@@ -9,30 +8,12 @@ const SERIAL = '277522263687112';
 const NODE = { id: 'n1', type: 'mediant-license', name: '', action: 'get' };
 
 describe('mediant-license node', function () {
-  let sim;
+  const env = useSimulator({ serialNumber: SERIAL });
 
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS, serialNumber: SERIAL });
-    await helper.startServer();
-  });
-
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    await sim.control.waitUntilUp();
-    sim.control.setFaults({ haSync: false });
-    sim.control.setHaMode(false);
-    sim.control.clearLog();
-  });
-
-  const licenseCalls = () => apiLog(sim).filter((e) => e.path === '/api/v1/license');
+  const licenseCalls = () => apiLog(env.sim).filter((e) => e.path === '/api/v1/license');
 
   it('get: sends the license, statusCode and device, keeping the other msg properties', async function () {
-    await load([licenseNode], flowFor(sim, [NODE], { name: 'lab-sbc' }));
+    await load([licenseNode], flowFor(env.sim, [NODE], { name: 'lab-sbc' }));
     const statuses = recordStatus('n1');
     const r = await send('n1', { _msgid: 'm1', topic: 'lic', payload: 'x', keep: 1 });
     should(r.out).be.ok();
@@ -48,37 +29,37 @@ describe('mediant-license node', function () {
   });
 
   it('put with an object payload sends the key as JSON; the device takes it and resets', async function () {
-    await load([licenseNode], flowFor(sim, [{ ...NODE, action: 'put' }]));
-    const boots = sim.control.state().bootCount;
+    await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
+    const boots = env.sim.control.state().bootCount;
     const r = await send('n1', { payload: { licenseVersion: 1, serialNumber: SERIAL, key: 'NEWKEYabc123' } });
     should(r.out).be.ok();
     should(r.out.payload).eql({ description: 'Device will reset now to activate new license' });
     should(r.out.statusCode).equal(200);
-    should(sim.control.state().license.key).equal('NEWKEYabc123');
-    should(sim.control.state().bootCount).equal(boots + 1);
+    should(env.sim.control.state().license.key).equal('NEWKEYabc123');
+    should(env.sim.control.state().bootCount).equal(boots + 1);
     should(licenseCalls().map((e) => e.method)).eql(['PUT']);
   });
 
   it('put with a string payload sends it as a license file (octet-stream)', async function () {
-    await load([licenseNode], flowFor(sim, [{ ...NODE, action: 'put' }]));
+    await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
     const file = `# two devices\n999999999999999 OTHERKEY1234\n${SERIAL} FILEKEY98765\n`;
     const r = await send('n1', { payload: file });
     should(r.out.statusCode).equal(200);
-    should(sim.control.state().license.key).equal('FILEKEY98765');
-    const upload = sim.control.state().uploads.find((u) => u.fileType === 'license');
+    should(env.sim.control.state().license.key).equal('FILEKEY98765');
+    const upload = env.sim.control.state().uploads.find((u) => u.fileType === 'license');
     should(upload.contentType).match(/^application\/octet-stream/);
     should(upload.bytes).equal(Buffer.byteLength(file));
   });
 
   it('put with a Buffer payload sends it as a license file', async function () {
-    await load([licenseNode], flowFor(sim, [NODE]));
+    await load([licenseNode], flowFor(env.sim, [NODE]));
     const r = await send('n1', { action: 'put', payload: Buffer.from(`${SERIAL} BUFKEY123456\n`) });
     should(r.out.statusCode).equal(200);
-    should(sim.control.state().license.key).equal('BUFKEY123456');
+    should(env.sim.control.state().license.key).equal('BUFKEY123456');
   });
 
   it('msg.action get overrides a node set to put', async function () {
-    await load([licenseNode], flowFor(sim, [{ ...NODE, action: 'put' }]));
+    await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
     const r = await send('n1', { action: 'get', payload: 'not a license' });
     should(r.out.payload).have.property('licenseVersion', 1);
     should(licenseCalls().map((e) => e.method)).eql(['GET']);
@@ -96,34 +77,34 @@ describe('mediant-license node', function () {
     ];
     for (const [msg, message] of cases) {
       it(JSON.stringify(msg), async function () {
-        await load([licenseNode], flowFor(sim, [NODE]));
+        await load([licenseNode], flowFor(env.sim, [NODE]));
         const r = await send('n1', { ...msg, topic: 't' });
         should(r.caught).be.ok();
         should(r.caught.error.message).equal(message);
         should(r.caught.topic).equal('t');
-        should(apiLog(sim)).have.length(0);
+        should(apiLog(env.sim)).have.length(0);
       });
     }
   });
 
   describe('device errors reach the Catch node with its description', function () {
     it('400 for an incorrect key', async function () {
-      await load([licenseNode], flowFor(sim, [{ ...NODE, action: 'put' }]));
+      await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
       const r = await send('n1', { payload: { licenseVersion: 1, key: 'short' } });
       should(r.caught.statusCode).equal(400);
       should(r.caught.error.message).equal('put license failed: 400 Bad Request: License key is incorrect');
     });
 
     it('400 for a serial number that is not the device’s', async function () {
-      await load([licenseNode], flowFor(sim, [{ ...NODE, action: 'put' }]));
+      await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
       const r = await send('n1', { payload: { licenseVersion: 1, serialNumber: '111', key: 'abcdefgh12' } });
       should(r.caught.statusCode).equal(400);
       should(r.caught.error.message).equal('put license failed: 400 Bad Request: License serial number does not match the device serial number');
     });
 
     it('409 for a JSON key on an HA device', async function () {
-      await load([licenseNode], flowFor(sim, [{ ...NODE, action: 'put' }]));
-      sim.control.setHaMode(true);
+      await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
+      env.sim.control.setHaMode(true);
       const statuses = recordStatus('n1');
       const r = await send('n1', { payload: { licenseVersion: 1, key: 'abcdefgh12' } });
       should(r.caught.statusCode).equal(409);
@@ -133,8 +114,8 @@ describe('mediant-license node', function () {
     });
 
     it('on an HA device a license file is taken', async function () {
-      await load([licenseNode], flowFor(sim, [{ ...NODE, action: 'put' }]));
-      sim.control.setHaMode(true);
+      await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
+      env.sim.control.setHaMode(true);
       const r = await send('n1', { payload: `${SERIAL} HAFILEKEY123\n` });
       should(r.out.statusCode).equal(200);
     });

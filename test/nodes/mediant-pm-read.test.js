@@ -1,7 +1,6 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const pmNode = require('../../nodes/mediant-pm-read.js');
 
@@ -33,55 +32,39 @@ function collect(id, count, ms = 30000) {
 }
 
 describe('mediant-pm-read node', function () {
-  let sim;
-
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS });
-    await helper.startServer();
-  });
-
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    sim.control.setFaults({ slowMs: 0 });
-    sim.control.clearLog();
-  });
+  const env = useSimulator();
 
   it('with no PM lists the PM names, keeping the msg\'s other properties', async function () {
-    await load([pmNode], flowFor(sim, [node()]));
+    await load([pmNode], flowFor(env.sim, [node()]));
     const r = await send('n1', { topic: 'names', keep: 'yes' });
     should(r.out.statusCode).equal(200);
     should(r.out.payload.items).containEql('NetUtilKBytes');
     should(r.out.topic).equal('names');
     should(r.out.keep).equal('yes');
-    should(r.out.device).equal(`127.0.0.1:${sim.port}`);
-    should(apiLog(sim).map((e) => `${e.method} ${e.path}`)).eql(['GET /api/v1/performanceMonitoring']);
+    should(r.out.device).equal(`127.0.0.1:${env.sim.port}`);
+    should(apiLog(env.sim).map((e) => `${e.method} ${e.path}`)).eql(['GET /api/v1/performanceMonitoring']);
   });
 
   it('with a PM and no index sends the discovery answer', async function () {
-    await load([pmNode], flowFor(sim, [node({ pm: 'NetUtilKBytes' })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilKBytes' })]));
     const r = await send('n1', {});
     should(r.out.payload).containDeep({ indexes: [0, 1], intervalsPerIndex: [0, 1, 2] });
-    should(apiLog(sim).map((e) => e.path)).eql(['/api/v1/performanceMonitoring/NetUtilKBytes']);
+    should(apiLog(env.sim).map((e) => e.path)).eql(['/api/v1/performanceMonitoring/NetUtilKBytes']);
   });
 
   it('with a PM and an index sends that index\'s value', async function () {
-    sim.control.setPmValue('NetUtilKBytes', 1, 4321);
-    await load([pmNode], flowFor(sim, [node({ pm: 'NetUtilKBytes', index: '1' })]));
+    env.sim.control.setPmValue('NetUtilKBytes', 1, 4321);
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilKBytes', index: '1' })]));
     const r = await send('n1', {});
     should(r.out.payload).containDeep({ index: 1, interval: 0, value: 4321 });
-    should(apiLog(sim).map((e) => e.path)).eql(['/api/v1/performanceMonitoring/NetUtilKBytes?index=1&interval=0']);
+    should(apiLog(env.sim).map((e) => e.path)).eql(['/api/v1/performanceMonitoring/NetUtilKBytes?index=1&interval=0']);
   });
 
   it('with index "all" sends one value per discovered index', async function () {
-    sim.control.setPmValue('IPGroupActiveCalls', 0, 10);
-    sim.control.setPmValue('IPGroupActiveCalls', 1, 11);
-    sim.control.setPmValue('IPGroupActiveCalls', 2, 12);
-    await load([pmNode], flowFor(sim, [node({ pm: 'IPGroupActiveCalls', index: 'all' })]));
+    env.sim.control.setPmValue('IPGroupActiveCalls', 0, 10);
+    env.sim.control.setPmValue('IPGroupActiveCalls', 1, 11);
+    env.sim.control.setPmValue('IPGroupActiveCalls', 2, 12);
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'IPGroupActiveCalls', index: 'all' })]));
     const r = await send('n1', {});
     should(r.out.statusCode).equal(200);
     should(r.out.payload).be.an.Array();
@@ -90,7 +73,7 @@ describe('mediant-pm-read node', function () {
       [1, 11],
       [2, 12],
     ]);
-    should(apiLog(sim).map((e) => e.path)).eql([
+    should(apiLog(env.sim).map((e) => e.path)).eql([
       '/api/v1/performanceMonitoring/IPGroupActiveCalls',
       '/api/v1/performanceMonitoring/IPGroupActiveCalls?index=0&interval=0',
       '/api/v1/performanceMonitoring/IPGroupActiveCalls?index=1&interval=0',
@@ -99,8 +82,8 @@ describe('mediant-pm-read node', function () {
   });
 
   it('takes msg.pm, msg.index and msg.interval over its properties', async function () {
-    sim.control.setPmValue('CpuUtilization', 0, 55);
-    await load([pmNode], flowFor(sim, [node({ pm: 'NetUtilKBytes', index: '1', interval: '0' })]));
+    env.sim.control.setPmValue('CpuUtilization', 0, 55);
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilKBytes', index: '1', interval: '0' })]));
     let r = await send('n1', { pm: 'CpuUtilization', index: 0 });
     should(r.out.payload).containDeep({ index: 0, interval: 0, value: 55 });
     r = await send('n1', { interval: 2 });
@@ -111,7 +94,7 @@ describe('mediant-pm-read node', function () {
     should(r.out.payload.map((v) => v.interval)).eql([1, 1]);
     r = await send('n1', { pm: '' });
     should(r.out.payload.items).be.an.Array();
-    should(apiLog(sim).map((e) => e.path)).eql([
+    should(apiLog(env.sim).map((e) => e.path)).eql([
       '/api/v1/performanceMonitoring/CpuUtilization?index=0&interval=0',
       '/api/v1/performanceMonitoring/NetUtilKBytes?index=1&interval=2',
       '/api/v1/performanceMonitoring/NetUtilKBytes',
@@ -123,7 +106,7 @@ describe('mediant-pm-read node', function () {
   });
 
   it('refuses a bad msg.pm, msg.index or msg.interval, naming it, and sends nothing', async function () {
-    await load([pmNode], flowFor(sim, [node({ pm: 'NetUtilKBytes', index: '0' })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilKBytes', index: '0' })]));
     const cases = [
       [{ pm: '../alarms/active' }, /^msg\.pm must be a PM name of letters, digits and _/],
       [{ pm: 'Net Util' }, /^msg\.pm must be/],
@@ -140,11 +123,11 @@ describe('mediant-pm-read node', function () {
       should(r.out).be.undefined();
       should(r.caught.error.message).match(expected);
     }
-    should(apiLog(sim)).have.length(0);
+    should(apiLog(env.sim)).have.length(0);
   });
 
   it('an index the PM does not have reaches the Catch node as the device\'s 400', async function () {
-    await load([pmNode], flowFor(sim, [node({ pm: 'NetUtilPackets' })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilPackets' })]));
     const status = recordStatus('n1');
     const r = await send('n1', { index: 100, topic: 'bad index' });
     should(r.out).be.undefined();
@@ -157,7 +140,7 @@ describe('mediant-pm-read node', function () {
   });
 
   it('an unknown PM reaches the Catch node as the device\'s 404', async function () {
-    await load([pmNode], flowFor(sim, [node({ pm: 'NoSuchPm' })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NoSuchPm' })]));
     const r = await send('n1', {});
     should(r.caught.statusCode).equal(404);
     should(r.caught.error.message).equal('read PM failed: 404 Not Found: PM not found');
@@ -165,10 +148,10 @@ describe('mediant-pm-read node', function () {
 
   it('reads on its own timer, each read a fresh msg with the PM as topic, never two at once', async function () {
     this.timeout(60000);
-    sim.control.setPmValue('NetUtilKBytes', 0, 777);
+    env.sim.control.setPmValue('NetUtilKBytes', 0, 777);
     // Each read takes longer than the poll interval: a setInterval would pile reads up.
-    sim.control.setFaults({ slowMs: 1200 });
-    await load([pmNode], flowFor(sim, [node({ pm: 'NetUtilKBytes', index: '0', pollInterval: 1 })]));
+    env.sim.control.setFaults({ slowMs: 1200 });
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilKBytes', index: '0', pollInterval: 1 })]));
     const client = helper.getNode('dev1').client;
     const real = client.getPmValue.bind(client);
     let running = 0;
@@ -194,18 +177,18 @@ describe('mediant-pm-read node', function () {
 
   it('stops reading when the flow is unloaded', async function () {
     this.timeout(60000);
-    await load([pmNode], flowFor(sim, [node({ pm: 'CpuUtilization', index: '0', pollInterval: 1 })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'CpuUtilization', index: '0', pollInterval: 1 })]));
     await collect('out', 2);
     await helper.unload();
-    const atUnload = apiLog(sim).length;
+    const atUnload = apiLog(env.sim).length;
     should(atUnload).be.aboveOrEqual(2);
     await wait(2500);
-    should(apiLog(sim).length).equal(atUnload);
+    should(apiLog(env.sim).length).equal(atUnload);
   });
 
   it('sends errors of timer reads to the Catch node, and keeps polling', async function () {
     this.timeout(60000);
-    await load([pmNode], flowFor(sim, [node({ pm: 'NoSuchPm', pollInterval: 1 })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NoSuchPm', pollInterval: 1 })]));
     const caught = await collect('caught', 2);
     for (const m of caught) {
       should(m.topic).equal('NoSuchPm');
@@ -215,15 +198,15 @@ describe('mediant-pm-read node', function () {
   });
 
   it('with pollInterval 0 reads only when a message arrives', async function () {
-    await load([pmNode], flowFor(sim, [node({ pm: 'CpuUtilization', index: '0' })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'CpuUtilization', index: '0' })]));
     await wait(1500);
-    should(apiLog(sim)).have.length(0);
+    should(apiLog(env.sim)).have.length(0);
     await send('n1', {});
-    should(apiLog(sim)).have.length(1);
+    should(apiLog(env.sim)).have.length(1);
   });
 
   it('never shows the password or the Basic auth header in msgs, statuses or the log', async function () {
-    await load([pmNode], flowFor(sim, [node({ pm: 'NetUtilKBytes', index: 'all' })]));
+    await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilKBytes', index: 'all' })]));
     const status = recordStatus('n1');
     const ok = await send('n1', {});
     const bad = await send('n1', { index: 99 });

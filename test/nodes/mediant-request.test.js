@@ -1,36 +1,23 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const requestNode = require('../../nodes/mediant-request.js');
 
 const NODE = { id: 'n1', type: 'mediant-request', name: '', method: 'GET', path: '/status' };
 
 describe('mediant-request node', function () {
-  let sim;
+  const env = useSimulator();
 
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS });
-    await helper.startServer();
+  afterEach(function () {
+    // one test raises an alarm; the next starts without it
+    env.sim.control.clearAllAlarms();
   });
 
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    await sim.control.waitUntilUp();
-    sim.control.clearAllAlarms();
-    sim.control.clearLog();
-  });
-
-  const calls = () => apiLog(sim).map((e) => `${e.method} ${e.path}`);
+  const calls = () => apiLog(env.sim).map((e) => `${e.method} ${e.path}`);
 
   it('GET sends parsed JSON, statusCode, headers and device, keeping the other msg properties', async function () {
-    await load([requestNode], flowFor(sim, [NODE], { name: 'lab-sbc' }));
+    await load([requestNode], flowFor(env.sim, [NODE], { name: 'lab-sbc' }));
     const statuses = recordStatus('n1');
     const r = await send('n1', { _msgid: 'm1', topic: 'x', payload: Date.now(), keep: 'me' });
     should(r.out).be.ok();
@@ -41,14 +28,14 @@ describe('mediant-request node', function () {
     should(r.out.device).equal('lab-sbc');
     should([r.out._msgid, r.out.topic, r.out.keep]).eql(['m1', 'x', 'me']);
     // GET sends no body, even when msg.payload holds an inject timestamp
-    should(apiLog(sim).map((e) => [e.method, e.path, e.bytes])).eql([['GET', '/api/v1/status', 0]]);
+    should(apiLog(env.sim).map((e) => [e.method, e.path, e.bytes])).eql([['GET', '/api/v1/status', 0]]);
     should(statuses[statuses.length - 1]).have.properties({ fill: 'green' });
     should(statuses[statuses.length - 1].text).startWith('GET 200');
     assertNoSecret([r.out, statuses, logLines()]);
   });
 
   it('the navigation tree at / (and a leading /api/v1 is allowed)', async function () {
-    await load([requestNode], flowFor(sim, [{ ...NODE, path: '/' }]));
+    await load([requestNode], flowFor(env.sim, [{ ...NODE, path: '/' }]));
     const r = await send('n1', {});
     should(r.out.payload.items.map((i) => i.id)).containEql('status');
     const r2 = await send('n1', { path: '/api/v1/actions' });
@@ -57,22 +44,22 @@ describe('mediant-request node', function () {
   });
 
   it('a file answer arrives as a Buffer', async function () {
-    await load([requestNode], flowFor(sim, [{ ...NODE, path: '/files/ini' }]));
+    await load([requestNode], flowFor(env.sim, [{ ...NODE, path: '/files/ini' }]));
     const r = await send('n1', {});
     should(Buffer.isBuffer(r.out.payload)).be.true();
     should(r.out.payload.toString('utf8')).match(/\[SYSTEM Params\]/);
   });
 
   it('204 (nothing there) sends payload null', async function () {
-    await load([requestNode], flowFor(sim, [{ ...NODE, path: '/alarms/active' }]));
+    await load([requestNode], flowFor(env.sim, [{ ...NODE, path: '/alarms/active' }]));
     const r = await send('n1', {});
     should(r.out.statusCode).equal(204);
     should(r.out.payload).be.null();
   });
 
   it('msg.method and msg.path override the node (any letter case), with a query string', async function () {
-    await load([requestNode], flowFor(sim, [NODE]));
-    sim.control.raiseAlarm({ description: 'Board fatal error' });
+    await load([requestNode], flowFor(env.sim, [NODE]));
+    env.sim.control.raiseAlarm({ description: 'Board fatal error' });
     const r = await send('n1', { method: 'get', path: '/alarms/active?limit=1' });
     should(r.out.statusCode).equal(200);
     should(r.out.payload.alarms).have.length(1);
@@ -82,29 +69,29 @@ describe('mediant-request node', function () {
   });
 
   it('PUT sends a string payload as application/octet-stream', async function () {
-    await load([requestNode], flowFor(sim, [{ ...NODE, method: 'PUT', path: '/files/ini/incremental' }]));
+    await load([requestNode], flowFor(env.sim, [{ ...NODE, method: 'PUT', path: '/files/ini/incremental' }]));
     const body = '[SYSTEM Params]\nNTPServerIP = 10.7.7.7\n';
     const r = await send('n1', { payload: body });
     should(r.out.statusCode).equal(200);
-    should(sim.control.state().ini).containEql('NTPServerIP = 10.7.7.7');
-    const up = sim.control.state().uploads.pop();
+    should(env.sim.control.state().ini).containEql('NTPServerIP = 10.7.7.7');
+    const up = env.sim.control.state().uploads.pop();
     should(up.contentType).match(/^application\/octet-stream/);
     should(up.bytes).equal(Buffer.byteLength(body));
   });
 
   it('POST sends an object payload as JSON: the device reads it (400 for the bad reset attribute)', async function () {
-    await load([requestNode], flowFor(sim, [{ ...NODE, method: 'POST', path: '/actions/reset' }]));
+    await load([requestNode], flowFor(env.sim, [{ ...NODE, method: 'POST', path: '/actions/reset' }]));
     const r = await send('n1', { payload: { gracefulTimeout: 'abc' }, topic: 't' });
     should(r.caught).be.ok();
     should(r.caught.statusCode).equal(400);
     should(r.caught.error.message).equal('POST /actions/reset failed: 400 Bad Request: Invalid value of attribute "gracefulTimeout": expected a number of seconds >= 0');
     should(r.caught.topic).equal('t');
-    should(sim.control.state().up).be.true();
+    should(env.sim.control.state().up).be.true();
   });
 
   describe('device errors reach the Catch node with its description', function () {
     it('404 for an unknown path', async function () {
-      await load([requestNode], flowFor(sim, [{ ...NODE, path: '/nothing/here' }]));
+      await load([requestNode], flowFor(env.sim, [{ ...NODE, path: '/nothing/here' }]));
       const statuses = recordStatus('n1');
       const r = await send('n1', {});
       should(r.caught.statusCode).equal(404);
@@ -113,14 +100,14 @@ describe('mediant-request node', function () {
     });
 
     it('405 for a method the resource does not take', async function () {
-      await load([requestNode], flowFor(sim, [{ ...NODE, method: 'DELETE' }]));
+      await load([requestNode], flowFor(env.sim, [{ ...NODE, method: 'DELETE' }]));
       const r = await send('n1', {});
       should(r.caught.statusCode).equal(405);
       should(r.caught.error.message).equal('DELETE /status failed: 405 Method Not Allowed: Method not allowed');
     });
 
     it('401 for a wrong password, without the password', async function () {
-      await load([requestNode], flowFor(sim, [NODE]), { dev1: { username: 'Admin', password: 'bad-pass-999' } });
+      await load([requestNode], flowFor(env.sim, [NODE]), { dev1: { username: 'Admin', password: 'bad-pass-999' } });
       const r = await send('n1', {});
       should(r.caught.statusCode).equal(401);
       should(r.caught.error.message).match(/^GET \/status failed: 401 Unauthorized/);
@@ -140,20 +127,20 @@ describe('mediant-request node', function () {
     ];
     for (const [msg, message] of cases) {
       it(JSON.stringify(msg), async function () {
-        await load([requestNode], flowFor(sim, [NODE]));
+        await load([requestNode], flowFor(env.sim, [NODE]));
         const r = await send('n1', { ...msg, topic: 't' });
         should(r.caught).be.ok();
         should(r.caught.error.message).equal(message);
         should(r.caught.topic).equal('t');
-        should(apiLog(sim)).have.length(0);
+        should(apiLog(env.sim)).have.length(0);
       });
     }
 
     it('a node without a path', async function () {
-      await load([requestNode], flowFor(sim, [{ ...NODE, path: '' }]));
+      await load([requestNode], flowFor(env.sim, [{ ...NODE, path: '' }]));
       const r = await send('n1', {});
       should(r.caught.error.message).equal('property path must be a non-empty string, got ""');
-      should(apiLog(sim)).have.length(0);
+      should(apiLog(env.sim)).have.length(0);
     });
   });
 });

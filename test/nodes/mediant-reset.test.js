@@ -1,7 +1,6 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, waitFor, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, waitFor, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const resetNode = require('../../nodes/mediant-reset.js');
 const requestNode = require('../../nodes/mediant-request.js');
@@ -11,31 +10,14 @@ const BOOT_MS = 1500;
 const NODE = { id: 'n1', type: 'mediant-reset', name: '', saveConfiguration: true, gracefulTimeout: 0, waitForRestart: false, restartTimeout: 600 };
 
 describe('mediant-reset node', function () {
-  let sim;
+  const env = useSimulator({ bootTimeMs: BOOT_MS });
 
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS, bootTimeMs: BOOT_MS });
-    await helper.startServer();
-  });
-
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    await sim.control.waitUntilUp();
-    sim.control.setFaults({ haSync: false });
-    sim.control.clearLog();
-  });
-
-  const resets = () => apiLog(sim).filter((e) => e.path === '/api/v1/actions/reset');
+  const resets = () => apiLog(env.sim).filter((e) => e.path === '/api/v1/actions/reset');
 
   it("sends the device's answer, statusCode and device, keeping the other msg properties", async function () {
-    await load([resetNode], flowFor(sim, [NODE], { name: 'lab-sbc' }));
+    await load([resetNode], flowFor(env.sim, [NODE], { name: 'lab-sbc' }));
     const statuses = recordStatus('n1');
-    const boots = sim.control.state().bootCount;
+    const boots = env.sim.control.state().bootCount;
     const r = await send('n1', { _msgid: 'm1', topic: 'maintenance', payload: 123, ticket: 'CHG-1' });
     should(r.out).be.ok();
     should(r.out.payload).eql({ description: 'Device will reset now' });
@@ -45,7 +27,7 @@ describe('mediant-reset node', function () {
     should(r.out.topic).equal('maintenance');
     should(r.out.ticket).equal('CHG-1');
     should(r.out).not.have.property('reset');
-    await waitFor(() => sim.control.state().bootCount === boots + 1);
+    await waitFor(() => env.sim.control.state().bootCount === boots + 1);
     should(resets().map((e) => e.method)).eql(['POST']);
     should(statuses[statuses.length - 1].fill).equal('green');
     assertNoSecret([r.out, statuses, logLines()]);
@@ -59,18 +41,18 @@ describe('mediant-reset node', function () {
     async function changeThenReset(nodeProps, msg) {
       // a value the device has not had before, so the change is unsaved
       NTP = `NTPServerIP = 10.9.9.${++n}`;
-      await load([resetNode, requestNode], flowFor(sim, [{ ...NODE, ...nodeProps }, CHANGE]));
+      await load([resetNode, requestNode], flowFor(env.sim, [{ ...NODE, ...nodeProps }, CHANGE]));
       const changed = new Promise((resolve) => helper.getNode('chg').on('call:status', (c) => c.args[0].fill === 'green' && resolve()));
       const failed = new Promise((resolve) => helper.getNode('caught').once('input', resolve));
       helper.getNode('chg').receive({ payload: `[SYSTEM Params]\n${NTP}\n` });
       const fail = await Promise.race([changed, failed]);
       if (fail) throw new Error(`the change failed: ${fail.error.message}`);
-      should(sim.control.state().unsaved).be.true();
+      should(env.sim.control.state().unsaved).be.true();
       const r = await send('n1', msg);
       should(r.out.statusCode).equal(200);
       await new Promise((res) => setTimeout(res, 50));
-      await sim.control.waitUntilUp();
-      return sim.control.state().ini;
+      await env.sim.control.waitUntilUp();
+      return env.sim.control.state().ini;
     }
 
     it('is true by default: the change survives the reset', async function () {
@@ -90,7 +72,7 @@ describe('mediant-reset node', function () {
   });
 
   it('msg.gracefulTimeout "30" is taken and sent as the number the device expects', async function () {
-    await load([resetNode], flowFor(sim, [NODE]));
+    await load([resetNode], flowFor(env.sim, [NODE]));
     // the device answers 400 to anything but an integer: a string sent as is would fail
     const r = await send('n1', { gracefulTimeout: '30' });
     should(r.out.statusCode).equal(200);
@@ -107,7 +89,7 @@ describe('mediant-reset node', function () {
     ];
     for (const [msg, message] of cases) {
       it(`${JSON.stringify(msg)}`, async function () {
-        await load([resetNode], flowFor(sim, [NODE]));
+        await load([resetNode], flowFor(env.sim, [NODE]));
         const statuses = recordStatus('n1');
         const r = await send('n1', { ...msg, topic: 't' });
         should(r.caught).be.ok();
@@ -115,21 +97,21 @@ describe('mediant-reset node', function () {
         should(r.caught.topic).equal('t');
         should(r.caught).not.have.property('statusCode');
         should(statuses[statuses.length - 1].fill).equal('red');
-        should(apiLog(sim)).have.length(0);
+        should(apiLog(env.sim)).have.length(0);
       });
     }
 
     it('a bad restartTimeout property', async function () {
-      await load([resetNode], flowFor(sim, [{ ...NODE, waitForRestart: true, restartTimeout: 0 }]));
+      await load([resetNode], flowFor(env.sim, [{ ...NODE, waitForRestart: true, restartTimeout: 0 }]));
       const r = await send('n1', {});
       should(r.caught.error.message).equal('property restartTimeout must be an integer from 1 to 2000000, got 0');
-      should(apiLog(sim)).have.length(0);
+      should(apiLog(env.sim)).have.length(0);
     });
   });
 
   it('409 (HA synchronization) reaches the Catch node with the device description', async function () {
-    await load([resetNode], flowFor(sim, [NODE]));
-    sim.control.setFaults({ haSync: true });
+    await load([resetNode], flowFor(env.sim, [NODE]));
+    env.sim.control.setFaults({ haSync: true });
     const r = await send('n1', { topic: 't' });
     should(r.caught.statusCode).equal(409);
     should(r.caught.error.message).equal('reset failed: 409 Conflict: Device is currently performing HA synchronization');
@@ -139,9 +121,9 @@ describe('mediant-reset node', function () {
 
   describe('waitForRestart', function () {
     it('waits across the reboot and sends the new status, with the reset answer in msg.reset', async function () {
-      await load([resetNode], flowFor(sim, [{ ...NODE, waitForRestart: true }], { name: 'lab-sbc' }));
+      await load([resetNode], flowFor(env.sim, [{ ...NODE, waitForRestart: true }], { name: 'lab-sbc' }));
       const statuses = recordStatus('n1');
-      const boots = sim.control.state().bootCount;
+      const boots = env.sim.control.state().bootCount;
       const r = await send('n1', { topic: 'reboot' });
       should(r.out).be.ok();
       should(r.out.reset).eql({ description: 'Device will reset now' });
@@ -150,9 +132,9 @@ describe('mediant-reset node', function () {
       should(r.out.topic).equal('reboot');
       should(r.out.device).equal('lab-sbc');
       // it has rebooted, it is up, and the node saw it go down before taking an answer
-      should(sim.control.state().bootCount).equal(boots + 1);
-      should(sim.control.state().up).be.true();
-      const polls = apiLog(sim).filter((e) => e.path === '/api/v1/status');
+      should(env.sim.control.state().bootCount).equal(boots + 1);
+      should(env.sim.control.state().up).be.true();
+      const polls = apiLog(env.sim).filter((e) => e.path === '/api/v1/status');
       should(polls.some((e) => e.status !== 200)).be.true();
       should(polls[polls.length - 1].status).equal(200);
       should(statuses.some((s) => s.fill === 'yellow' && s.text === 'restarting…')).be.true();
@@ -161,7 +143,7 @@ describe('mediant-reset node', function () {
     });
 
     it('msg.waitForRestart true overrides a node set not to wait', async function () {
-      await load([resetNode], flowFor(sim, [NODE]));
+      await load([resetNode], flowFor(env.sim, [NODE]));
       const r = await send('n1', { waitForRestart: true });
       should(r.out.reset).eql({ description: 'Device will reset now' });
       should(r.out.payload).have.property('operationalState');
@@ -169,7 +151,7 @@ describe('mediant-reset node', function () {
 
     it('refuses a second reset of the same device while the first waits', async function () {
       const second = { ...NODE, id: 'n2' };
-      await load([resetNode], flowFor(sim, [{ ...NODE, waitForRestart: true }, second], { name: 'lab-sbc' }));
+      await load([resetNode], flowFor(env.sim, [{ ...NODE, waitForRestart: true }, second], { name: 'lab-sbc' }));
       const statuses = recordStatus('n1');
       const sent = [];
       const caught = [];
@@ -194,7 +176,7 @@ describe('mediant-reset node', function () {
     });
 
     it('gives up after restartTimeout with an error in plain words', async function () {
-      await load([resetNode], flowFor(sim, [{ ...NODE, waitForRestart: true, restartTimeout: 1 }], { name: 'lab-sbc' }));
+      await load([resetNode], flowFor(env.sim, [{ ...NODE, waitForRestart: true, restartTimeout: 1 }], { name: 'lab-sbc' }));
       const r = await send('n1', {});
       should(r.caught).be.ok();
       should(r.caught.error.message).match(/^reset failed: lab-sbc did not answer \/status within 1 s after the reset \(last: status failed: .+\)/);
@@ -202,17 +184,17 @@ describe('mediant-reset node', function () {
     });
 
     it('stops polling when the flow is stopped while waiting', async function () {
-      await load([resetNode], flowFor(sim, [{ ...NODE, waitForRestart: true }]));
+      await load([resetNode], flowFor(env.sim, [{ ...NODE, waitForRestart: true }]));
       const statuses = recordStatus('n1');
       let sent = false;
       helper.getNode('out').on('input', () => (sent = true));
       helper.getNode('n1').receive({});
       await waitFor(() => statuses.some((s) => s.text === 'restarting…'));
       await helper.unload();
-      const polls = apiLog(sim).length;
-      await sim.control.waitUntilUp();
+      const polls = apiLog(env.sim).length;
+      await env.sim.control.waitUntilUp();
       await new Promise((res) => setTimeout(res, 2500));
-      should(apiLog(sim)).have.length(polls);
+      should(apiLog(env.sim)).have.length(polls);
       should(sent).be.false();
     });
   });

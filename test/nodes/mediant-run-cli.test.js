@@ -1,8 +1,7 @@
 'use strict';
 const crypto = require('node:crypto');
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const cliNode = require('../../nodes/mediant-run-cli.js');
 
@@ -17,65 +16,49 @@ function sha256(text) {
 }
 
 describe('mediant-run-cli node', function () {
-  let sim;
-
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS });
-    await helper.startServer();
-  });
-
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    sim.control.setFaults({ haSync: false });
-    sim.control.clearLog();
-  });
+  const env = useSimulator();
 
   it('runs msg.payload and sends the output and the description, keeping the msg\'s other properties', async function () {
-    await load([cliNode], flowFor(sim, [node({ script: 'show system version' })]));
+    await load([cliNode], flowFor(env.sim, [node({ script: 'show system version' })]));
     const r = await send('n1', { payload: 'show system uptime', topic: 'uptime', keep: true });
     should(r.out.statusCode).equal(200);
     should(r.out.payload).match(UPTIME);
     should(r.out.description).equal('Incremental CLI script file was loaded');
     should(r.out.topic).equal('uptime');
     should(r.out.keep).equal(true);
-    should(r.out.device).equal(`127.0.0.1:${sim.port}`);
-    should(apiLog(sim).map((e) => `${e.method} ${e.path}`)).eql(['PUT /api/v1/files/cliScript/incremental']);
-    should(sim.control.state().uploads.at(-1)).containDeep({ fileType: 'cliScript/incremental', sha256: sha256('show system uptime') });
+    should(r.out.device).equal(`127.0.0.1:${env.sim.port}`);
+    should(apiLog(env.sim).map((e) => `${e.method} ${e.path}`)).eql(['PUT /api/v1/files/cliScript/incremental']);
+    should(env.sim.control.state().uploads.at(-1)).containDeep({ fileType: 'cliScript/incremental', sha256: sha256('show system uptime') });
   });
 
   it('runs its script property when msg.payload is not a non-empty string', async function () {
-    await load([cliNode], flowFor(sim, [node({ script: 'show system uptime\n' })]));
+    await load([cliNode], flowFor(env.sim, [node({ script: 'show system uptime\n' })]));
     for (const payload of [1795849120062, '', '   \n', undefined, { a: 1 }]) {
       const r = await send('n1', { payload });
       should(r.out.payload).match(UPTIME);
     }
-    should(sim.control.state().uploads.at(-1)).containDeep({ sha256: sha256('show system uptime\n') });
+    should(env.sim.control.state().uploads.at(-1)).containDeep({ sha256: sha256('show system uptime\n') });
   });
 
   it('a configuration script without queries answers "" and changes the configuration', async function () {
-    await load([cliNode], flowFor(sim, [node({ script: 'configure system\n hostname cli-node-test\n exit\n' })]));
+    await load([cliNode], flowFor(env.sim, [node({ script: 'configure system\n hostname cli-node-test\n exit\n' })]));
     const r = await send('n1', {});
     should(r.out.statusCode).equal(200);
     should(r.out.payload).equal('');
     should(r.out.description).equal('Incremental CLI script file was loaded');
-    should(sim.control.state().cliScript).match(/hostname cli-node-test/);
+    should(env.sim.control.state().cliScript).match(/hostname cli-node-test/);
   });
 
   it('refuses a message when neither msg.payload nor the node holds a script, and sends nothing', async function () {
-    await load([cliNode], flowFor(sim, [node({ script: '  ' })]));
+    await load([cliNode], flowFor(env.sim, [node({ script: '  ' })]));
     const r = await send('n1', { payload: 12 });
     should(r.caught.error.message).equal('msg.payload must be a non-empty string (the CLI script) when the node has no script, got 12');
     should(r.out).be.undefined();
-    should(apiLog(sim)).have.length(0);
+    should(apiLog(env.sim)).have.length(0);
   });
 
   it('an incorrect script reaches the Catch node as the device\'s 400 with its description', async function () {
-    await load([cliNode], flowFor(sim, [node()]));
+    await load([cliNode], flowFor(env.sim, [node()]));
     const status = recordStatus('n1');
     const r = await send('n1', { payload: 'show no-such-thing', topic: 'bad' });
     should(r.out).be.undefined();
@@ -87,15 +70,15 @@ describe('mediant-run-cli node', function () {
   });
 
   it('a 409 during HA synchronization reaches the Catch node with the device\'s description', async function () {
-    sim.control.setFaults({ haSync: true });
-    await load([cliNode], flowFor(sim, [node({ script: 'show system uptime' })]));
+    env.sim.control.setFaults({ haSync: true });
+    await load([cliNode], flowFor(env.sim, [node({ script: 'show system uptime' })]));
     const r = await send('n1', {});
     should(r.caught.statusCode).equal(409);
     should(r.caught.error.message).equal('run CLI script failed: 409 Conflict: Device is currently performing HA synchronization');
   });
 
   it('never shows the password or the Basic auth header in msgs, statuses or the log', async function () {
-    await load([cliNode], flowFor(sim, [node()]));
+    await load([cliNode], flowFor(env.sim, [node()]));
     const status = recordStatus('n1');
     const ok = await send('n1', { payload: 'show system uptime' });
     const bad = await send('n1', { payload: 'nonsense' });

@@ -1,7 +1,6 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, waitFor, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, waitFor, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const saveNode = require('../../nodes/mediant-save-config.js');
 const requestNode = require('../../nodes/mediant-request.js');
@@ -9,48 +8,32 @@ const requestNode = require('../../nodes/mediant-request.js');
 const NODE = { id: 'n1', type: 'mediant-save-config', name: '' };
 
 describe('mediant-save-config node', function () {
-  let sim;
-
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS });
-    await helper.startServer();
-  });
-
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    sim.control.setFaults({ haSync: false });
-    sim.control.clearLog();
-  });
+  const env = useSimulator();
 
   it('saves the running configuration and sends {} for the empty answer', async function () {
     const change = { id: 'chg', type: 'mediant-request', method: 'PUT', path: '/files/ini/incremental', wires: [[]] };
-    await load([saveNode, requestNode], flowFor(sim, [NODE, change]));
+    await load([saveNode, requestNode], flowFor(env.sim, [NODE, change]));
     // a configuration change the device has not saved yet
     helper.getNode('chg').receive({ payload: '[SYSTEM Params]\nNTPServerIP = 10.9.9.9\n' });
-    await waitFor(() => sim.control.state().unsaved);
+    await waitFor(() => env.sim.control.state().unsaved);
     const statuses = recordStatus('n1');
     const r = await send('n1', { _msgid: 'm1', topic: 'save', extra: true });
     should(r.out).be.ok();
     should(r.out.payload).eql({});
     should(r.out.statusCode).equal(200);
-    should(r.out.device).equal(`127.0.0.1:${sim.port}`);
+    should(r.out.device).equal(`127.0.0.1:${env.sim.port}`);
     should(r.out.topic).equal('save');
     should(r.out.extra).equal(true);
     should(r.out._msgid).equal('m1');
-    should(sim.control.state().unsaved).be.false();
-    should(apiLog(sim).filter((e) => e.path === '/api/v1/actions/saveConfiguration').map((e) => e.method)).eql(['POST']);
+    should(env.sim.control.state().unsaved).be.false();
+    should(apiLog(env.sim).filter((e) => e.path === '/api/v1/actions/saveConfiguration').map((e) => e.method)).eql(['POST']);
     should(statuses[statuses.length - 1].fill).equal('green');
     assertNoSecret([r.out, statuses, logLines()]);
   });
 
   it('409 (HA synchronization) reaches the Catch node with the device description', async function () {
-    await load([saveNode], flowFor(sim, [NODE]));
-    sim.control.setFaults({ haSync: true });
+    await load([saveNode], flowFor(env.sim, [NODE]));
+    env.sim.control.setFaults({ haSync: true });
     const statuses = recordStatus('n1');
     const r = await send('n1', { topic: 't' });
     should(r.caught).be.ok();

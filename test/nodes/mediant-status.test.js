@@ -1,33 +1,16 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
-const { helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines, SIM_USERS } = require('../helpers/mediant-flow');
+const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
 const statusNode = require('../../nodes/mediant-status.js');
 
 const NODE = { id: 'n1', type: 'mediant-status', name: '' };
 
 describe('mediant-status node', function () {
-  let sim;
-
-  before(async function () {
-    sim = await startSim({ users: SIM_USERS });
-    await helper.startServer();
-  });
-
-  after(async function () {
-    await helper.stopServer();
-    await sim.close();
-  });
-
-  afterEach(async function () {
-    await helper.unload();
-    sim.control.setFaults({ down: false, htmlError: false, malformedJson: false });
-    sim.control.clearLog();
-  });
+  const env = useSimulator();
 
   it('sends the status object, statusCode and device, keeping the other msg properties', async function () {
-    await load([statusNode], flowFor(sim, [NODE], { name: 'lab-sbc' }));
+    await load([statusNode], flowFor(env.sim, [NODE], { name: 'lab-sbc' }));
     const statuses = recordStatus('n1');
     const r = await send('n1', { _msgid: 'm1', topic: 'poll', payload: 'ignored', user: { a: 1 } });
     should(r.out).be.ok();
@@ -38,7 +21,7 @@ describe('mediant-status node', function () {
     should(msg.statusCode).equal(200);
     should(msg.device).equal('lab-sbc');
     should(msg.payload).have.properties(['productType', 'versionID', 'operationalState', 'highAvailability', 'ipAddress', 'localTimeStamp']);
-    should(apiLog(sim).map((e) => `${e.method} ${e.path}`)).eql(['GET /api/v1/status']);
+    should(apiLog(env.sim).map((e) => `${e.method} ${e.path}`)).eql(['GET /api/v1/status']);
     // blue while requesting, then green with the operational state
     should(statuses[0]).have.properties({ fill: 'blue' });
     const last = statuses[statuses.length - 1];
@@ -48,7 +31,7 @@ describe('mediant-status node', function () {
   });
 
   it('401 (wrong password) reaches the Catch node with the device description', async function () {
-    await load([statusNode], flowFor(sim, [NODE]), { dev1: { username: 'Admin', password: 'wrong-one-123' } });
+    await load([statusNode], flowFor(env.sim, [NODE]), { dev1: { username: 'Admin', password: 'wrong-one-123' } });
     const statuses = recordStatus('n1');
     const r = await send('n1', { topic: 'x' });
     should(r.caught).be.ok();
@@ -62,30 +45,30 @@ describe('mediant-status node', function () {
   });
 
   it('403 for a user without Security Administrator privilege', async function () {
-    await load([statusNode], flowFor(sim, [NODE]), { dev1: { username: 'Monitor', password: 'Monitor' } });
+    await load([statusNode], flowFor(env.sim, [NODE]), { dev1: { username: 'Monitor', password: 'Monitor' } });
     const r = await send('n1', {});
     should(r.caught.statusCode).equal(403);
     should(r.caught.error.message).match(/^status failed: 403 Forbidden: Forbidden: the REST API needs a user with the Security Administrator privilege$/);
   });
 
   it('500 with an HTML page from the device', async function () {
-    await load([statusNode], flowFor(sim, [NODE]));
-    sim.control.setFaults({ htmlError: true });
+    await load([statusNode], flowFor(env.sim, [NODE]));
+    env.sim.control.setFaults({ htmlError: true });
     const r = await send('n1', {});
     should(r.caught.statusCode).equal(500);
     should(r.caught.error.message).match(/^status failed: 500 Internal Server Error/);
   });
 
   it('a malformed answer has its own message', async function () {
-    await load([statusNode], flowFor(sim, [NODE]));
-    sim.control.setFaults({ malformedJson: true });
+    await load([statusNode], flowFor(env.sim, [NODE]));
+    env.sim.control.setFaults({ malformedJson: true });
     const r = await send('n1', {});
     should(r.caught.error.message).match(/^status failed: bad response: /);
   });
 
   it('an unreachable device has its own message and no statusCode', async function () {
-    await load([statusNode], flowFor(sim, [NODE]));
-    sim.control.setFaults({ down: true });
+    await load([statusNode], flowFor(env.sim, [NODE]));
+    env.sim.control.setFaults({ down: true });
     const statuses = recordStatus('n1');
     const r = await send('n1', {});
     should(r.caught.error.message).match(/^status failed: network: /);
@@ -94,10 +77,10 @@ describe('mediant-status node', function () {
   });
 
   it('without a device, refuses every message and sends nothing', async function () {
-    const flow = flowFor(sim, [{ ...NODE, device: '' }]);
+    const flow = flowFor(env.sim, [{ ...NODE, device: '' }]);
     await load([statusNode], flow);
     const r = await send('n1', {});
     should(r.caught.error.message).match(/no mediant-device config node is selected/);
-    should(apiLog(sim)).have.length(0);
+    should(apiLog(env.sim)).have.length(0);
   });
 });
