@@ -4,25 +4,19 @@ require('should');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { startSim } = require('../helpers/sim');
 const s = require('./support');
 
 const FILE = '04 configuration backup.json';
 
 describe('example: 04 configuration backup', function () {
   this.timeout(60000);
-  let sim;
+  const env = s.useSimulator({}, { receiver: false });
   let dir;
 
-  before(() => s.helper.startServer());
-  after(() => s.helper.stopServer());
-  beforeEach(async () => {
-    sim = await startSim({ users: s.SIM_USERS });
+  beforeEach(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-backup-test-'));
   });
-  afterEach(async () => {
-    await s.helper.unload();
-    await sim.close();
+  afterEach(() => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -30,7 +24,7 @@ describe('example: 04 configuration backup', function () {
     const restoreFile = path.join(dir, 'restore.ini');
     fs.writeFileSync(restoreFile, '[SYSTEM Params]\r\nSyslogServerIP = 10.4.2.99\r\n');
     const backups = path.join(dir, 'backups');
-    const flow = await s.loadExample(FILE, sim, { BACKUP_DIR: backups, RESTORE_FILE: restoreFile });
+    const flow = await s.loadExample(FILE, env.sim, { BACKUP_DIR: backups, RESTORE_FILE: restoreFile });
     const filtered = s.countInputs(s.nodeNamed(flow, 'only when changed'));
     const written = s.countInputs(s.nodeNamed(flow, 'backup written'));
     const restored = s.countInputs(s.nodeNamed(flow, 'restored and saved'));
@@ -44,7 +38,7 @@ describe('example: 04 configuration backup', function () {
     byKind(/^sbc-ini-\d{8}T\d{6}Z\.ini$/).should.have.length(1);
     byKind(/^sbc-cliScript-\d{8}T\d{6}Z\.txt$/).should.have.length(1);
     byKind(/^sbc-inventory-\d{8}T\d{6}Z\.json$/).should.have.length(1);
-    const state = sim.control.state();
+    const state = env.sim.control.state();
     fs.readFileSync(byKind(/-ini-/)[0], 'utf8').should.equal(state.ini);
     fs.readFileSync(byKind(/-cliScript-/)[0], 'utf8').should.equal(state.cliScript);
     const inventory = JSON.parse(fs.readFileSync(byKind(/-inventory-/)[0], 'utf8'));
@@ -61,7 +55,7 @@ describe('example: 04 configuration backup', function () {
     // restore: incremental INI upload, then save — no reset
     s.nodeNamed(flow, 'restore RESTORE_FILE (click)').receive({});
     await s.waitFor(() => restored.count === 1, 'the restore');
-    const after = sim.control.state();
+    const after = env.sim.control.state();
     after.ini.should.match(/SyslogServerIP = 10\.4\.2\.99/);
     after.unsaved.should.be.false();
     after.bootCount.should.equal(state.bootCount);
@@ -78,7 +72,7 @@ describe('example: 04 configuration backup', function () {
   });
 
   it('writes nothing when BACKUP_DIR is not set: the file name node refuses', async () => {
-    const flow = await s.loadExample(FILE, sim, { BACKUP_DIR: '', RESTORE_FILE: '' });
+    const flow = await s.loadExample(FILE, env.sim, { BACKUP_DIR: '', RESTORE_FILE: '' });
     const errors = s.countInputs(s.nodeNamed(flow, 'error'));
     const written = s.countInputs(s.nodeNamed(flow, 'backup written'));
     s.nodeNamed(flow, 'every hour').receive({});

@@ -9,6 +9,7 @@ const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const helper = require('node-red-node-test-helper');
+const { startSim } = require('../helpers/sim');
 
 helper.init(require.resolve('node-red'));
 
@@ -144,6 +145,29 @@ function waitFor(check, what, ms = 20000) {
 }
 
 /**
+ * The mocha hooks every example test shares, registered in the calling
+ * `describe`: the test helper's server for the whole describe; for each test
+ * a fresh simulator (users SIM_USERS, plus `simOptions`) and, unless
+ * `receiver` is false, a fresh Receiver; after each test the flow unloaded
+ * and both closed. Returns `{ sim, rx }`, filled in before each test.
+ */
+function useSimulator(simOptions = {}, { receiver = true } = {}) {
+  const env = { sim: undefined, rx: undefined };
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    if (receiver) env.rx = await new Receiver().start();
+    env.sim = await startSim({ users: SIM_USERS, ...simOptions });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await env.sim.close();
+    if (receiver) await env.rx.close();
+  });
+  return env;
+}
+
+/**
  * Stand-in for the chat webhook (`POST /chat`, answers `ok` as Slack does)
  * and a REST ticketing API (`POST /tickets` -> 201 {id,...};
  * `PATCH /tickets/<id>` -> 200 | 404). Records every request.
@@ -236,6 +260,7 @@ module.exports = {
   readExample,
   byName,
   loadExample,
+  useSimulator,
   nodeNamed,
   countInputs,
   waitFor,
