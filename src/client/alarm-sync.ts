@@ -53,7 +53,12 @@ export interface AlarmEvent {
 export interface AlarmSyncOptions {
   /** Detail reads at the same time. Default 4. */
   concurrency?: number;
-  /** Page size asked of the device (`limit`). Default: the client's (20). */
+  /**
+   * Page size asked of the device (`limit`). Default 100: an idle poll of N
+   * active alarms costs ceil(N/100) requests instead of ceil(N/20). The
+   * document lets the device return fewer than asked, which the cursor
+   * handles.
+   */
   pageLimit?: number;
   /** Cap on pages read in one poll. Default: the client's. */
   maxPages?: number;
@@ -84,6 +89,7 @@ export interface PollResult {
 
 const STATE_VERSION = 1;
 const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_PAGE_LIMIT = 100;
 const MAX_CONCURRENCY = 64;
 
 /** The fields that tell one alarm from another; the details may carry more. */
@@ -123,38 +129,47 @@ export function usableState(raw: unknown, alarmType: AlarmType): AlarmSyncState 
 }
 
 /**
- * Runs `fn` over `items` with at most `limit` at a time, results in input
- * order. The first failure aborts the others (through the signal given to
- * `fn`) and is what the whole call rejects with.
+ * Runs `fn` over the items of `source` with at most `limit` at a time,
+ * results in source order. `source` is called with the shared signal, so an
+ * item can start while later items are still being produced (details are
+ * read while the next list page is on its way). The first failure, of the
+ * source or of `fn`, aborts the rest and is what the whole call rejects with.
  */
 async function mapLimit<T, R>(
-  items: readonly T[],
+  source: (signal: AbortSignal) => Iterable<T> | AsyncIterable<T>,
   limit: number,
   fn: (item: T, signal: AbortSignal) => Promise<R>,
   outer?: AbortSignal,
 ): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  if (items.length === 0) return results;
+  const results: R[] = [];
   const own = new AbortController();
   const signal = outer ? AbortSignal.any([outer, own.signal]) : own.signal;
-  let next = 0;
+  const running = new Set<Promise<void>>();
   let failed = false;
   let failure: unknown;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const i = next++;
-      try {
-        results[i] = await fn(items[i], signal);
-      } catch (err) {
-        if (!failed) {
-          failed = true;
-          failure = err;
-          own.abort();
-        }
-      }
+  const fail = (err: unknown): void => {
+    if (!failed) {
+      failed = true;
+      failure = err;
+      own.abort();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  try {
+    let i = 0;
+    for await (const item of source(signal)) {
+      if (failed) break;
+      const at = i++;
+      const task: Promise<void> = fn(item, signal).then((r) => {
+        results[at] = r;
+      }, fail);
+      running.add(task);
+      void task.finally(() => running.delete(task));
+      if (running.size >= limit) await Promise.race(running);
+    }
+  } catch (err) {
+    fail(err);
+  }
+  await Promise.all(running);
   if (failed) throw failure;
   return results;
 }
@@ -163,7 +178,7 @@ export class AlarmSync {
   readonly alarmType: AlarmType;
   private readonly api: MediantApi;
   private readonly concurrency: number;
-  private readonly pageLimit?: number;
+  private readonly pageLimit: number;
   private readonly maxPages?: number;
   private readonly emitExisting: boolean;
   private current: AlarmSyncState | undefined;
@@ -187,7 +202,7 @@ export class AlarmSync {
     this.api = api;
     this.alarmType = alarmType;
     this.concurrency = concurrency;
-    if (options.pageLimit !== undefined) this.pageLimit = options.pageLimit;
+    this.pageLimit = options.pageLimit ?? DEFAULT_PAGE_LIMIT;
     if (options.maxPages !== undefined) this.maxPages = options.maxPages;
     this.emitExisting = options.emitExisting ?? true;
     this.current = usableState(state, alarmType);
@@ -227,63 +242,69 @@ export class AlarmSync {
     }
   }
 
-  /** Every summary of the list, following `after`; an id listed twice (pages shifting) counts once. */
-  private async list(after: string | undefined, signal?: AbortSignal): Promise<AlarmSummary[]> {
+  /**
+   * Every summary of the list, following `after`, as it arrives; an id listed
+   * twice (pages shifting) counts once. Each is also pushed onto `into`.
+   */
+  private async *list(after: string | undefined, into: AlarmSummary[], signal?: AbortSignal): AsyncGenerator<AlarmSummary> {
     const seen = new Set<string>();
-    const out: AlarmSummary[] = [];
-    const opts: { after?: string; limit?: number; maxPages?: number; signal?: AbortSignal } = {};
+    const opts: { after?: string; limit: number; maxPages?: number; signal?: AbortSignal } = { limit: this.pageLimit };
     if (after !== undefined) opts.after = after;
-    if (this.pageLimit !== undefined) opts.limit = this.pageLimit;
     if (this.maxPages !== undefined) opts.maxPages = this.maxPages;
     if (signal) opts.signal = signal;
     for await (const s of this.api.iterateAlarms(this.alarmType, opts)) {
       const id = String(s.id);
       if (seen.has(id)) continue;
       seen.add(id);
-      out.push(s);
+      into.push(s);
+      yield s;
     }
+  }
+
+  /** The whole list, before anything else is done with it. */
+  private async listAll(after: string | undefined, signal?: AbortSignal): Promise<AlarmSummary[]> {
+    const out: AlarmSummary[] = [];
+    for await (const _ of this.list(after, out, signal));
     return out;
   }
 
+  /** One alarm's details; `null` where the device answers 404 and `missingOk`. */
+  private async detail(id: string, missingOk: boolean, signal: AbortSignal): Promise<AlarmDetails | null> {
+    try {
+      // By type and id, not by the listed `url`: the document's history
+      // example lists `/alarms/active/<id>` urls for history entries, a
+      // typo beside section 7.2.1's `/alarms/history/<id>`.
+      return (await this.api.getAlarm(this.alarmType, id, signal)).body;
+    } catch (err) {
+      if (missingOk && isNotFound(err)) return null;
+      throw err;
+    }
+  }
+
   /**
-   * Details of each id; `null` where the device answers 404 and `missingOk`
-   * (an active alarm cleared between the list and this read). Any other
-   * failure rejects.
+   * Details of each id, at most `concurrency` at a time; `null` where the
+   * device answers 404 and `missingOk` (an active alarm cleared between the
+   * list and this read). Any other failure rejects.
    */
   private details(ids: readonly string[], missingOk: boolean, signal?: AbortSignal): Promise<Array<AlarmDetails | null>> {
-    return mapLimit(
-      ids,
-      this.concurrency,
-      async (id, s) => {
-        try {
-          // By type and id, not by the listed `url`: the document's history
-          // example lists `/alarms/active/<id>` urls for history entries, a
-          // typo beside section 7.2.1's `/alarms/history/<id>`.
-          return (await this.api.getAlarm(this.alarmType, id, s)).body;
-        } catch (err) {
-          if (missingOk && isNotFound(err)) return null;
-          throw err;
-        }
-      },
-      signal,
-    );
+    return mapLimit(() => ids, this.concurrency, (id, s) => this.detail(id, missingOk, s), signal);
   }
 
   private async pollActive(signal?: AbortSignal): Promise<PollResult> {
     const first = this.current === undefined;
     const known = new Map((this.current?.alarms ?? []).map((a) => [a.id, a]));
-    const listed = await this.list(undefined, signal);
-
-    const toRead = listed.filter((s) => {
-      const k = known.get(String(s.id));
-      return !k || this.verifyNext || k.description !== s.description;
-    });
-    const read = await this.details(
-      toRead.map((s) => String(s.id)),
-      true,
-      signal,
-    );
-    const fresh = new Map<string, AlarmDetails | null>(toRead.map((s, i) => [String(s.id), read[i]]));
+    const verify = this.verifyNext;
+    const listed: AlarmSummary[] = [];
+    // The ids whose details are needed: new, renamed, or all when verifying.
+    // They are read while the following list pages are still coming.
+    const toRead = async function* (this: AlarmSync, sig: AbortSignal): AsyncGenerator<string> {
+      for await (const s of this.list(undefined, listed, sig)) {
+        const k = known.get(String(s.id));
+        if (!k || verify || k.description !== s.description) yield String(s.id);
+      }
+    }.bind(this);
+    const read = await mapLimit(toRead, this.concurrency, async (id, s) => [id, await this.detail(id, true, s)] as const, signal);
+    const fresh = new Map<string, AlarmDetails | null>(read);
 
     const next: AlarmDetails[] = [];
     const kept = new Set<AlarmDetails>();
@@ -324,7 +345,7 @@ export class AlarmSync {
       const [now] = await this.details([last.id], true, signal);
       if (now && sameAlarm(now, last)) after = last.id;
     }
-    const listed = (await this.list(after, signal)).filter((s) => after === undefined || String(s.id) !== after);
+    const listed = (await this.listAll(after, signal)).filter((s) => after === undefined || String(s.id) !== after);
 
     const reportNow = !first || this.emitExisting;
     // Reporting nothing on a first poll, only the newest entry's details are needed (to recognise it later).

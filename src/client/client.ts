@@ -77,7 +77,12 @@ import type {
 } from './types';
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_CONNECTIONS = 4;
+/**
+ * Connections are opened only when requests wait for one, so an idle device
+ * uses one. Six lets the alarm engine's four detail reads run beside the next
+ * list page and another node's call (status, reset) on the same device.
+ */
+export const DEFAULT_CONNECTIONS = 6;
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_ALARM_PAGES = 10_000;
 /** 409 retry: first wait, doubled each time up to the cap. */

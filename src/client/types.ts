@@ -31,7 +31,7 @@ export interface ClientOptions {
   password: string;
   /** Per-request timeout in ms for headers and body; for uploads, the idle timeout. Default 30000. */
   timeout?: number;
-  /** Connection limit of the pool. Default 4. */
+  /** Connection limit of the pool. Default 6. */
   connections?: number;
   tls?: TlsOptions;
   /** Cap on any response body, in bytes. Default 16 MiB. */

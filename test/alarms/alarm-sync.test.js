@@ -295,7 +295,7 @@ describe('alarms: AlarmSync engine', function () {
       const idle = await sync.poll();
       idle.events.should.eql([]);
       idle.current.should.eql([]);
-      apiRequests(sim).should.eql(['GET /api/v1/alarms/history/2', 'GET /api/v1/alarms/history?after=2']);
+      apiRequests(sim).should.eql(['GET /api/v1/alarms/history/2', 'GET /api/v1/alarms/history?limit=100&after=2']);
 
       c.raiseAlarm({ description: 'Fan failure' });
       lines((await sync.poll()).events).should.eql(['history 3 Fan failure']);

@@ -244,7 +244,7 @@ describe('alarms: mediant-alarms-poll node', function () {
       // three messages at once: the first starts a poll, the other two share the one after it
       const results = await Promise.all([h.pollOnce(), h.pollOnce(), h.pollOnce()]);
       results.should.eql([[], [], []]);
-      apiRequests(sim).should.eql(['GET /api/v1/alarms/active', 'GET /api/v1/alarms/active']);
+      apiRequests(sim).should.eql(['GET /api/v1/alarms/active?limit=100', 'GET /api/v1/alarms/active?limit=100']);
     });
 
     it('backs off while the device is unreachable, says so, reports the outage to Catch once, and resumes with nothing lost', async function () {
