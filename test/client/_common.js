@@ -4,7 +4,7 @@
 const util = require('node:util');
 const net = require('node:net');
 const should = require('should');
-const { startSim } = require('../helpers/sim');
+const { startSim, resetSim } = require('../helpers/sim');
 const { MediantClient, MediantError } = require('../../client');
 
 /** Distinctive passwords, so a leak into any message is visible. */
@@ -29,6 +29,29 @@ function clientFor(sim, extra) {
       extra,
     ),
   );
+}
+
+/**
+ * The mocha hooks the simulator-backed client tests share, registered in the
+ * calling `describe`: before all, a simulator (`simulator(simOptions)`) and a
+ * client for it; after each test, the simulator put back as it started
+ * (resetSim: faults and HA mode off, up again); after all, both closed.
+ * Returns `{ sim, client }`, filled in before the first test.
+ */
+function useSimClient(simOptions) {
+  const env = { sim: undefined, client: undefined };
+  before(async function () {
+    env.sim = await simulator(simOptions);
+    env.client = clientFor(env.sim);
+  });
+  after(async function () {
+    if (env.client) await env.client.destroy();
+    if (env.sim) await env.sim.close();
+  });
+  afterEach(async function () {
+    await resetSim(env.sim);
+  });
+  return env;
 }
 
 /** No secret and no Basic header in anything a user could see of an error. */
@@ -86,4 +109,4 @@ async function settledLog(sim, path) {
   return apiLog(sim);
 }
 
-module.exports = { settledLog,  simulator, clientFor, failsWith, assertNoCredentials, closedPort, apiLog, ADMIN_PASSWORD, MONITOR_PASSWORD, USERS };
+module.exports = { settledLog, simulator, clientFor, useSimClient, failsWith, assertNoCredentials, closedPort, apiLog, ADMIN_PASSWORD, MONITOR_PASSWORD, USERS };

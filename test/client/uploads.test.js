@@ -7,7 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { Readable } = require('node:stream');
 const should = require('should');
-const { simulator, clientFor, failsWith, settledLog, apiLog } = require('./_common');
+const { useSimClient, clientFor, failsWith, settledLog, apiLog } = require('./_common');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -31,34 +31,24 @@ function makeFile(dir, name, mib) {
 const sha = (b) => crypto.createHash('sha256').update(b).digest('hex');
 
 describe('client: uploads', function () {
-  let sim;
-  let client;
+  const env = useSimClient();
   let dir;
   let big;
 
-  before(async function () {
-    sim = await simulator();
-    client = clientFor(sim);
+  before(function () {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-client-'));
     big = makeFile(dir, 'firmware.cmp', 24);
   });
 
-  after(async function () {
-    if (client) await client.destroy();
-    if (sim) await sim.close();
+  after(function () {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  afterEach(async function () {
-    sim.control.setFaults({ haSync: false });
-    await sim.control.waitUntilUp();
-  });
-
-  const lastUpload = () => sim.control.state().uploads.slice(-1)[0];
+  const lastUpload = () => env.sim.control.state().uploads.slice(-1)[0];
 
   it('streams a file from disk: the device records the same sha256, with progress up to the size', async function () {
     const progress = [];
-    const res = await client.uploadFile('software', { path: big.file }, { onProgress: (sent, total) => progress.push([sent, total]) });
+    const res = await env.client.uploadFile('software', { path: big.file }, { onProgress: (sent, total) => progress.push([sent, total]) });
     res.body.description.should.equal('Device will reset now to activate new software load');
     const up = lastUpload();
     up.should.containDeep({ fileType: 'software', bytes: big.bytes, sha256: big.sha256, contentType: 'application/octet-stream' });
@@ -70,7 +60,7 @@ describe('client: uploads', function () {
   it('streams a Readable (size unknown: total undefined)', async function () {
     const data = crypto.randomBytes(3 * 1024 * 1024 + 17);
     let total = 'unset';
-    const res = await client.uploadFile('voiceprompts', Readable.from([data.subarray(0, 1000), data.subarray(1000)]), {
+    const res = await env.client.uploadFile('voiceprompts', Readable.from([data.subarray(0, 1000), data.subarray(1000)]), {
       onProgress: (_s, t) => (total = t),
     });
     res.statusCode.should.equal(200);
@@ -79,7 +69,7 @@ describe('client: uploads', function () {
   });
 
   it('sends multipart/form-data with one field named file when asked', async function () {
-    const res = await client.uploadFile('software', { path: big.file }, { multipart: true });
+    const res = await env.client.uploadFile('software', { path: big.file }, { multipart: true });
     res.statusCode.should.equal(200);
     const up = lastUpload();
     up.contentType.should.startWith('multipart/form-data; boundary=');
@@ -88,13 +78,13 @@ describe('client: uploads', function () {
   });
 
   it('multipart from a Buffer, and as the client default (multipartUploads)', async function () {
-    const c = clientFor(sim, { multipartUploads: true });
+    const c = clientFor(env.sim, { multipartUploads: true });
     try {
       const ini = Buffer.from('GWDEBUGLEVEL = 3\r\n');
       await c.uploadFile('ini/incremental', ini);
       lastUpload().contentType.should.startWith('multipart/form-data');
       lastUpload().sha256.should.equal(sha(ini));
-      sim.control.state().ini.should.match(/GWDEBUGLEVEL = 3/);
+      env.sim.control.state().ini.should.match(/GWDEBUGLEVEL = 3/);
       // a per-call false wins over the client default
       await c.uploadFile('cpt', Buffer.from('tones'), { multipart: false });
       lastUpload().contentType.should.equal('application/octet-stream');
@@ -108,24 +98,24 @@ describe('client: uploads', function () {
       yield Buffer.alloc(2000, 1);
       throw Object.assign(new Error('disk gone'), { code: 'EIO' });
     }
-    const err = await failsWith(client.uploadFile('amd', Readable.from(broken())), 'EINPUT');
+    const err = await failsWith(env.client.uploadFile('amd', Readable.from(broken())), 'EINPUT');
     err.message.should.equal('upload amd failed: the data to upload could not be read (EIO)');
-    (await client.getStatus()).statusCode.should.equal(200);
+    (await env.client.getStatus()).statusCode.should.equal(200);
   });
 
   it('puts a license file from disk', async function () {
-    const serialNumber = (await client.getLicense()).body.serialNumber;
+    const serialNumber = (await env.client.getLicense()).body.serialNumber;
     const file = path.join(dir, 'license.txt');
     fs.writeFileSync(file, `${serialNumber} DiskKey0123456789abcd\n`);
-    const res = await client.putLicenseFile({ path: file });
+    const res = await env.client.putLicenseFile({ path: file });
     res.statusCode.should.equal(200);
-    await sim.control.waitUntilUp();
-    sim.control.state().license.key.should.equal('DiskKey0123456789abcd');
+    await env.sim.control.waitUntilUp();
+    env.sim.control.state().license.key.should.equal('DiskKey0123456789abcd');
   });
 
   describe('timeouts', function () {
     it('an upload that keeps progressing is not cut by the timeout, however long it takes', async function () {
-      const c = clientFor(sim, { timeout: 300 });
+      const c = clientFor(env.sim, { timeout: 300 });
       try {
         async function* slow() {
           for (let i = 0; i < 10; i++) {
@@ -145,12 +135,12 @@ describe('client: uploads', function () {
     });
 
     it('an upload that stalls fails with an idle timeout', async function () {
-      const c = clientFor(sim, { timeout: 300 });
+      const c = clientFor(env.sim, { timeout: 300 });
       try {
         const stalled = new Readable({ read() {} });
         stalled.push(Buffer.alloc(1000));
         const err = await failsWith(c.uploadFile('prt', stalled), 'ETIMEOUT');
-        err.message.should.equal(`upload prt failed: timeout: no upload progress from 127.0.0.1:${sim.port} within 300 ms`);
+        err.message.should.equal(`upload prt failed: timeout: no upload progress from 127.0.0.1:${env.sim.port} within 300 ms`);
         stalled.destroyed.should.be.true();
       } finally {
         await c.destroy();
@@ -161,7 +151,7 @@ describe('client: uploads', function () {
       const ac = new AbortController();
       const stalled = new Readable({ read() {} });
       stalled.push(Buffer.alloc(1000));
-      const p = client.uploadFile('castable', stalled, { signal: ac.signal, onProgress: () => ac.abort() });
+      const p = env.client.uploadFile('castable', stalled, { signal: ac.signal, onProgress: () => ac.abort() });
       const err = await failsWith(p, 'EABORTED');
       err.message.should.equal('upload castable cancelled');
     });
@@ -176,16 +166,16 @@ describe('client: uploads', function () {
     }
 
     it('is retried with backoff until the HA synchronization ends', async function () {
-      const c = clientFor(sim, { conflictRetryMs: 20000, conflictRetryBaseMs: 20 });
+      const c = clientFor(env.sim, { conflictRetryMs: 20000, conflictRetryBaseMs: 20 });
       try {
-        sim.control.clearLog();
-        sim.control.setFaults({ haSync: true });
+        env.sim.control.clearLog();
+        env.sim.control.setFaults({ haSync: true });
         const p = c.saveConfiguration();
-        await until(() => conflicts(apiLog(sim), '/api/v1/actions/saveConfiguration') >= 2);
-        sim.control.setFaults({ haSync: false });
+        await until(() => conflicts(apiLog(env.sim), '/api/v1/actions/saveConfiguration') >= 2);
+        env.sim.control.setFaults({ haSync: false });
         const res = await p;
         res.statusCode.should.equal(200);
-        const log = await settledLog(sim, '/api/v1/actions/saveConfiguration');
+        const log = await settledLog(env.sim, '/api/v1/actions/saveConfiguration');
         const statuses = log.filter((e) => e.path === '/api/v1/actions/saveConfiguration').map((e) => e.status);
         statuses.slice(-1)[0].should.equal(200);
         statuses.slice(0, -1).every((s) => s === 409).should.be.true();
@@ -195,14 +185,14 @@ describe('client: uploads', function () {
     });
 
     it('re-sends a file from disk on each try', async function () {
-      const c = clientFor(sim, { conflictRetryMs: 20000, conflictRetryBaseMs: 20 });
+      const c = clientFor(env.sim, { conflictRetryMs: 20000, conflictRetryBaseMs: 20 });
       const small = makeFile(dir, 'codertable.dat', 1);
       try {
-        sim.control.clearLog();
-        sim.control.setFaults({ haSync: true });
+        env.sim.control.clearLog();
+        env.sim.control.setFaults({ haSync: true });
         const p = c.uploadFile('codertable', { path: small.file });
-        await until(() => conflicts(apiLog(sim), '/api/v1/files/codertable') >= 2);
-        sim.control.setFaults({ haSync: false });
+        await until(() => conflicts(apiLog(env.sim), '/api/v1/files/codertable') >= 2);
+        env.sim.control.setFaults({ haSync: false });
         (await p).statusCode.should.equal(200);
         lastUpload().should.containDeep({ fileType: 'codertable', sha256: small.sha256, bytes: small.bytes });
       } finally {
@@ -211,13 +201,13 @@ describe('client: uploads', function () {
     });
 
     it('becomes the 409 error once the budget is spent', async function () {
-      const c = clientFor(sim, { conflictRetryMs: 200, conflictRetryBaseMs: 20 });
+      const c = clientFor(env.sim, { conflictRetryMs: 200, conflictRetryBaseMs: 20 });
       try {
-        sim.control.clearLog();
-        sim.control.setFaults({ haSync: true });
+        env.sim.control.clearLog();
+        env.sim.control.setFaults({ haSync: true });
         const err = await failsWith(c.reset(), 'EHTTP');
         err.message.should.equal('reset failed: 409 Conflict: Device is currently performing HA synchronization');
-        const log = await settledLog(sim, '/api/v1/actions/reset');
+        const log = await settledLog(env.sim, '/api/v1/actions/reset');
         conflicts(log, '/api/v1/actions/reset').should.be.above(1);
       } finally {
         await c.close();
@@ -225,13 +215,13 @@ describe('client: uploads', function () {
     });
 
     it('a Readable body is not retried', async function () {
-      const c = clientFor(sim, { conflictRetryMs: 20000, conflictRetryBaseMs: 20 });
+      const c = clientFor(env.sim, { conflictRetryMs: 20000, conflictRetryBaseMs: 20 });
       try {
-        sim.control.clearLog();
-        sim.control.setFaults({ haSync: true });
+        env.sim.control.clearLog();
+        env.sim.control.setFaults({ haSync: true });
         const err = await failsWith(c.uploadFile('dialplan', Readable.from([Buffer.from('plan')])), 'EHTTP');
         err.statusCode.should.equal(409);
-        const log = await settledLog(sim, '/api/v1/files/dialplan');
+        const log = await settledLog(env.sim, '/api/v1/files/dialplan');
         log.filter((e) => e.path === '/api/v1/files/dialplan').length.should.equal(1);
       } finally {
         await c.close();
@@ -239,10 +229,10 @@ describe('client: uploads', function () {
     });
 
     it('without conflictRetryMs a 409 fails at once', async function () {
-      sim.control.clearLog();
-      sim.control.setFaults({ haSync: true });
-      await failsWith(client.uploadFile('ini/incremental', 'EnableSyslog = 1\n'), 'EHTTP');
-      const log = await settledLog(sim, '/api/v1/files/ini/incremental');
+      env.sim.control.clearLog();
+      env.sim.control.setFaults({ haSync: true });
+      await failsWith(env.client.uploadFile('ini/incremental', 'EnableSyslog = 1\n'), 'EHTTP');
+      const log = await settledLog(env.sim, '/api/v1/files/ini/incremental');
       log.filter((e) => e.path === '/api/v1/files/ini/incremental').length.should.equal(1);
     });
   });

@@ -5,31 +5,20 @@ const os = require('node:os');
 const path = require('node:path');
 const should = require('should');
 const c = require('../../client');
-const { simulator, clientFor, failsWith, settledLog } = require('./_common');
+const { useSimClient, failsWith, settledLog } = require('./_common');
 
 describe('client: values refused before any request', function () {
-  let sim;
-  let client;
-
-  before(async function () {
-    sim = await simulator();
-    client = clientFor(sim);
-  });
-
-  after(async function () {
-    if (client) await client.destroy();
-    if (sim) await sim.close();
-  });
+  const env = useSimClient();
 
   beforeEach(function () {
-    sim.control.clearLog();
+    env.sim.control.clearLog();
   });
 
   afterEach(async function () {
     // The point of every test here: nothing reached the device. A request
     // that slipped through would be logged before this sentinel's answer.
-    await client.getStatus();
-    const entries = await settledLog(sim, '/api/v1/status');
+    await env.client.getStatus();
+    const entries = await settledLog(env.sim, '/api/v1/status');
     entries.map((e) => `${e.method} ${e.path}`).should.eql(['GET /api/v1/status']);
   });
 
@@ -82,7 +71,7 @@ describe('client: values refused before any request', function () {
 
   for (const [what, call] of Object.entries(bad)) {
     it(`refuses ${what}`, async function () {
-      const err = await failsWith(call(client), 'EINPUT');
+      const err = await failsWith(call(env.client), 'EINPUT');
       err.should.be.instanceOf(c.MediantInputError);
       err.property.should.be.a.String();
       err.message.should.match(/ must be /);
@@ -90,26 +79,26 @@ describe('client: values refused before any request', function () {
   }
 
   it('names the property and what it expects, as the node contract shows', async function () {
-    const err = await failsWith(client.reset({ gracefulTimeout: 'abc' }), 'EINPUT');
+    const err = await failsWith(env.client.reset({ gracefulTimeout: 'abc' }), 'EINPUT');
     err.message.should.equal('gracefulTimeout must be an integer >= 0, got "abc"');
     err.operation.should.equal('reset');
   });
 
   it('names a missing file and its problem', async function () {
     const missing = path.join(os.tmpdir(), `mediant-missing-${process.pid}.ini`);
-    const err = await failsWith(client.uploadFile('ini', { path: missing }), 'EINPUT');
+    const err = await failsWith(env.client.uploadFile('ini', { path: missing }), 'EINPUT');
     err.message.should.containEql('no such file');
     err.message.should.containEql(missing.slice(-20));
     err.operation.should.equal('upload ini');
   });
 
   it('refuses a directory as an upload', async function () {
-    const err = await failsWith(client.uploadFile('software', { path: os.tmpdir() }), 'EINPUT');
+    const err = await failsWith(env.client.uploadFile('software', { path: os.tmpdir() }), 'EINPUT');
     err.message.should.containEql('directory');
   });
 
   it('refuses the iterator\'s options at the first step, before a request', async function () {
-    const it = client.iterateAlarms('active', { limit: 5000 });
+    const it = env.client.iterateAlarms('active', { limit: 5000 });
     await failsWith(it.next(), 'EINPUT');
   });
 });

@@ -9,7 +9,7 @@ const helper = require('node-red-node-test-helper');
 
 helper.init(require.resolve('node-red'));
 
-const { startSim, NO_FAULTS } = require('./sim');
+const { startSim, resetSim } = require('./sim');
 
 const deviceNode = require('../../nodes/mediant-device.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
@@ -43,10 +43,7 @@ function useSimulator(simOptions = {}) {
   });
   afterEach(async function () {
     await helper.unload();
-    // faults first: a device left `down` would never come up for waitUntilUp
-    env.sim.control.setFaults(NO_FAULTS);
-    env.sim.control.setHaMode(false);
-    await env.sim.control.waitUntilUp();
+    await resetSim(env.sim);
     env.sim.control.clearLog();
   });
   return env;

@@ -20,4 +20,15 @@ async function withSim(opts, fn) {
 /** Every fault of the simulator switched off (the SimFaults keys, as a fresh simulator has them). */
 const NO_FAULTS = Object.freeze({ down: false, slowMs: 0, haSync: false, malformedJson: false, htmlError: false, dropConnection: false, hugeBodyBytes: 0 });
 
-module.exports = { startSim, withSim, NO_FAULTS };
+/**
+ * Put a simulator a test may have disturbed back as it started: every fault
+ * off (first: a device left `down` would never come up), HA mode off, and up
+ * again after any reboot. Alarms, configuration and the request log stay.
+ */
+async function resetSim(sim) {
+  sim.control.setFaults(NO_FAULTS);
+  sim.control.setHaMode(false);
+  await sim.control.waitUntilUp();
+}
+
+module.exports = { startSim, withSim, resetSim, NO_FAULTS };
