@@ -1,6 +1,7 @@
 'use strict';
 // Small helpers for the simulator tests: plain undici requests (not our client).
 const { request, Agent } = require('undici');
+const { startSim } = require('../helpers/sim');
 
 const basic = (user, pass) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 const ADMIN = basic('Admin', 'Admin');
@@ -70,4 +71,33 @@ async function until(check, stepMs = 20) {
   }
 }
 
-module.exports = { api, ctl, basic, ADMIN, jsonBody, octet, failure, until, Agent };
+/**
+ * A fresh simulator (`startSim(simOptions)`) for each test of the calling
+ * `describe`, closed after it; with `agent`, also a fresh undici Agent for
+ * the test, closed before the simulator. Returns `{ sim, agent }`, filled in
+ * before each test.
+ */
+function simPerTest(simOptions, { agent = false } = {}) {
+  const env = { sim: undefined, agent: undefined };
+  beforeEach(async () => {
+    env.sim = await startSim(simOptions);
+    if (agent) env.agent = new Agent();
+  });
+  afterEach(async () => {
+    if (agent) await env.agent.close();
+    await env.sim.close();
+  });
+  return env;
+}
+
+/** One simulator (`startSim(simOptions)`) for all the tests of the calling `describe`. Returns `{ sim }`. */
+function simPerSuite(simOptions) {
+  const env = { sim: undefined };
+  before(async () => {
+    env.sim = await startSim(simOptions);
+  });
+  after(() => env.sim.close());
+  return env;
+}
+
+module.exports = { simPerTest, simPerSuite, api, ctl, basic, ADMIN, jsonBody, octet, failure, until, Agent };

@@ -1,45 +1,36 @@
 'use strict';
 require('should');
 const { startSim } = require('../helpers/sim');
-const { api, ctl, jsonBody, octet, failure, until, Agent } = require('./_util');
+const { simPerTest, api, ctl, jsonBody, octet, failure, until } = require('./_util');
 const { PmModel } = require('../../simulator/pm');
 
 describe('simulator: faults, HA, control API, request log', function () {
-  let sim;
-  let agent;
-  beforeEach(async () => {
-    sim = await startSim();
-    agent = new Agent();
-  });
-  afterEach(async () => {
-    await agent.close();
-    await sim.close();
-  });
+  const env = simPerTest({}, { agent: true });
 
   it('down: connections are destroyed before any answer; back up when the fault is cleared', async () => {
-    (await api(sim, 'GET', '/api/v1/status', { dispatcher: agent })).status.should.equal(200);
-    sim.control.setFaults({ down: true });
-    sim.control.state().up.should.be.false();
-    const e = await failure(api(sim, 'GET', '/api/v1/status', { dispatcher: agent }));
+    (await api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent })).status.should.equal(200);
+    env.sim.control.setFaults({ down: true });
+    env.sim.control.state().up.should.be.false();
+    const e = await failure(api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent }));
     e.code.should.match(/UND_ERR_SOCKET|ECONNRESET/);
-    const logged = sim.control.log().slice(-1)[0];
+    const logged = env.sim.control.log().slice(-1)[0];
     logged.should.have.properties({ path: '/api/v1/status', status: 0 });
-    const waiting = sim.control.waitUntilUp();
-    sim.control.setFaults({ down: false });
+    const waiting = env.sim.control.waitUntilUp();
+    env.sim.control.setFaults({ down: false });
     await waiting;
-    (await api(sim, 'GET', '/api/v1/status', { dispatcher: agent })).status.should.equal(200);
+    (await api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent })).status.should.equal(200);
   });
 
   it('slowMs delays answers (a client with a shorter header timeout gives up)', async () => {
-    sim.control.setFaults({ slowMs: 1500 });
-    const e = await failure(api(sim, 'GET', '/api/v1/status', { headersTimeout: 200, dispatcher: agent }));
+    env.sim.control.setFaults({ slowMs: 1500 });
+    const e = await failure(api(env.sim, 'GET', '/api/v1/status', { headersTimeout: 200, dispatcher: env.agent }));
     e.code.should.equal('UND_ERR_HEADERS_TIMEOUT');
-    (await api(sim, 'GET', '/api/v1/status', { dispatcher: agent })).status.should.equal(200);
+    (await api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent })).status.should.equal(200);
   });
 
   it('haSync: actions, uploads (hitless too, as documented), license PUT answer 409; reads still work', async () => {
-    sim.control.setHaMode(true);
-    sim.control.setFaults({ haSync: true });
+    env.sim.control.setHaMode(true);
+    env.sim.control.setFaults({ haSync: true });
     const conflict = { description: 'Device is currently performing HA synchronization' };
     const calls = [
       ['POST', '/api/v1/actions/reset', jsonBody({})],
@@ -55,19 +46,19 @@ describe('simulator: faults, HA, control API, request log', function () {
       ['PUT', '/api/v1/license', octet('277522263687112 jCx6r5tovCIKaBBbhPtT53Yj\n')],
     ];
     for (const [m, p, o] of calls) {
-      const r = await api(sim, m, p, o);
+      const r = await api(env.sim, m, p, o);
       r.status.should.equal(409, `${m} ${p}`);
       r.json.should.deepEqual(conflict);
     }
-    (await api(sim, 'GET', '/api/v1/status')).status.should.equal(200);
-    (await api(sim, 'GET', '/api/v1/files/ini')).status.should.equal(200);
-    sim.control.state().uploads.should.be.empty();
-    sim.control.state().bootCount.should.equal(1);
+    (await api(env.sim, 'GET', '/api/v1/status')).status.should.equal(200);
+    (await api(env.sim, 'GET', '/api/v1/files/ini')).status.should.equal(200);
+    env.sim.control.state().uploads.should.be.empty();
+    env.sim.control.state().bootCount.should.equal(1);
   });
 
   it('malformedJson: JSON answers are truncated', async () => {
-    sim.control.setFaults({ malformedJson: true });
-    const r = await api(sim, 'GET', '/api/v1/status');
+    env.sim.control.setFaults({ malformedJson: true });
+    const r = await api(env.sim, 'GET', '/api/v1/status');
     r.status.should.equal(200);
     r.headers['content-type'].should.equal('application/json');
     (() => JSON.parse(r.text)).should.throw();
@@ -75,9 +66,9 @@ describe('simulator: faults, HA, control API, request log', function () {
   });
 
   it('htmlError: every /api answer is a 500 HTML page, even without credentials', async () => {
-    sim.control.setFaults({ htmlError: true });
+    env.sim.control.setFaults({ htmlError: true });
     for (const auth of [undefined, null]) {
-      const r = await api(sim, 'GET', '/api/v1/status', { auth });
+      const r = await api(env.sim, 'GET', '/api/v1/status', { auth });
       r.status.should.equal(500);
       r.headers['content-type'].should.match(/^text\/html/);
       r.text.should.match(/<html>/);
@@ -85,16 +76,16 @@ describe('simulator: faults, HA, control API, request log', function () {
   });
 
   it('dropConnection: the socket is destroyed before any answer', async () => {
-    sim.control.setFaults({ dropConnection: true });
-    const e = await failure(api(sim, 'GET', '/api/v1/alarms', { dispatcher: agent }));
+    env.sim.control.setFaults({ dropConnection: true });
+    const e = await failure(api(env.sim, 'GET', '/api/v1/alarms', { dispatcher: env.agent }));
     e.should.be.an.Error();
-    sim.control.setFaults({ dropConnection: false });
-    (await api(sim, 'GET', '/api/v1/alarms', { dispatcher: agent })).status.should.equal(200);
+    env.sim.control.setFaults({ dropConnection: false });
+    (await api(env.sim, 'GET', '/api/v1/alarms', { dispatcher: env.agent })).status.should.equal(200);
   });
 
   it('hugeBodyBytes: GET /status sends that many bytes of JSON', async () => {
-    sim.control.setFaults({ hugeBodyBytes: 5 * 1024 * 1024 });
-    const r = await api(sim, 'GET', '/api/v1/status');
+    env.sim.control.setFaults({ hugeBodyBytes: 5 * 1024 * 1024 });
+    const r = await api(env.sim, 'GET', '/api/v1/status');
     r.status.should.equal(200);
     r.buffer.length.should.equal(5 * 1024 * 1024);
     Number(r.headers['content-length']).should.equal(5 * 1024 * 1024);
@@ -102,19 +93,19 @@ describe('simulator: faults, HA, control API, request log', function () {
   });
 
   it('setFaults refuses unknown faults and wrong types', () => {
-    (() => sim.control.setFaults({ nope: true })).should.throw(/unknown fault/);
-    (() => sim.control.setFaults({ down: 'yes' })).should.throw();
-    (() => sim.control.setFaults({ slowMs: -1 })).should.throw();
-    sim.control.state().faults.should.deepEqual({ down: false, slowMs: 0, haSync: false, malformedJson: false, htmlError: false, dropConnection: false, hugeBodyBytes: 0 });
+    (() => env.sim.control.setFaults({ nope: true })).should.throw(/unknown fault/);
+    (() => env.sim.control.setFaults({ down: 'yes' })).should.throw();
+    (() => env.sim.control.setFaults({ slowMs: -1 })).should.throw();
+    env.sim.control.state().faults.should.deepEqual({ down: false, slowMs: 0, haSync: false, malformedJson: false, htmlError: false, dropConnection: false, hugeBodyBytes: 0 });
   });
 
   it('request log: every /api request (not /__sim/), status and bytes, never the credentials', async () => {
-    sim.control.clearLog();
-    await api(sim, 'GET', '/api/v1/alarms/active?limit=5');
-    await api(sim, 'PUT', '/api/v1/files/cpt', octet('12345'));
-    await api(sim, 'GET', '/api/v1/status', { auth: null });
-    await ctl(sim, 'GET', '/state');
-    const log = sim.control.log();
+    env.sim.control.clearLog();
+    await api(env.sim, 'GET', '/api/v1/alarms/active?limit=5');
+    await api(env.sim, 'PUT', '/api/v1/files/cpt', octet('12345'));
+    await api(env.sim, 'GET', '/api/v1/status', { auth: null });
+    await ctl(env.sim, 'GET', '/state');
+    const log = env.sim.control.log();
     log.map((e) => [e.method, e.path, e.status, e.bytes, e.authenticated]).should.deepEqual([
       ['GET', '/api/v1/alarms/active?limit=5', 204, 0, true],
       ['PUT', '/api/v1/files/cpt', 200, 5, true],
@@ -136,67 +127,67 @@ describe('simulator: faults, HA, control API, request log', function () {
 
   describe('control API over HTTP (/__sim/, no auth)', () => {
     it('raises (with clearedByCli), lists and clears alarms', async () => {
-      let r = await ctl(sim, 'POST', '/alarms', { description: 'Trunk is down', severity: 'Major', source: 'Trunk#1', clearedByCli: 'no shutdown' });
+      let r = await ctl(env.sim, 'POST', '/alarms', { description: 'Trunk is down', severity: 'Major', source: 'Trunk#1', clearedByCli: 'no shutdown' });
       r.status.should.equal(201);
       r.json.should.deepEqual({ id: '1' });
-      (await ctl(sim, 'POST', '/alarms', { description: 'Second' })).json.id.should.equal('2');
-      (await ctl(sim, 'POST', '/alarms', { severity: 'Major' })).status.should.equal(400);
-      (await api(sim, 'GET', '/api/v1/alarms/active/1')).json.source.should.equal('Trunk#1');
-      sim.control.state().activeAlarms[0].clearedByCli.should.equal('no shutdown');
-      r = await ctl(sim, 'DELETE', '/alarms/1');
+      (await ctl(env.sim, 'POST', '/alarms', { description: 'Second' })).json.id.should.equal('2');
+      (await ctl(env.sim, 'POST', '/alarms', { severity: 'Major' })).status.should.equal(400);
+      (await api(env.sim, 'GET', '/api/v1/alarms/active/1')).json.source.should.equal('Trunk#1');
+      env.sim.control.state().activeAlarms[0].clearedByCli.should.equal('no shutdown');
+      r = await ctl(env.sim, 'DELETE', '/alarms/1');
       r.status.should.equal(200);
       r.json.should.deepEqual({ id: '1' });
-      (await ctl(sim, 'DELETE', '/alarms/1')).status.should.equal(404);
-      (await ctl(sim, 'POST', '/alarms/clear-all')).json.should.deepEqual({ cleared: 1 });
-      (await api(sim, 'GET', '/api/v1/alarms/active')).status.should.equal(204);
+      (await ctl(env.sim, 'DELETE', '/alarms/1')).status.should.equal(404);
+      (await ctl(env.sim, 'POST', '/alarms/clear-all')).json.should.deepEqual({ cleared: 1 });
+      (await api(env.sim, 'GET', '/api/v1/alarms/active')).status.should.equal(204);
     });
 
     it('faults, HA, log, state and PM', async () => {
-      let r = await ctl(sim, 'PUT', '/faults', { slowMs: 5, haSync: true });
+      let r = await ctl(env.sim, 'PUT', '/faults', { slowMs: 5, haSync: true });
       r.status.should.equal(200);
       r.json.should.have.properties({ slowMs: 5, haSync: true, down: false });
-      (await ctl(sim, 'GET', '/faults')).json.haSync.should.be.true();
-      (await ctl(sim, 'PUT', '/faults', { bogus: 1 })).status.should.equal(400);
-      (await ctl(sim, 'PUT', '/faults', { slowMs: 0, haSync: false })).status.should.equal(200);
-      (await ctl(sim, 'PUT', '/ha', { enabled: true })).json.should.deepEqual({ enabled: true });
-      (await api(sim, 'GET', '/api/v1/status')).json.highAvailability.should.equal('Active');
-      (await ctl(sim, 'PUT', '/ha', { enabled: 'x' })).status.should.equal(400);
-      await api(sim, 'GET', '/api/v1');
-      r = await ctl(sim, 'GET', '/log');
+      (await ctl(env.sim, 'GET', '/faults')).json.haSync.should.be.true();
+      (await ctl(env.sim, 'PUT', '/faults', { bogus: 1 })).status.should.equal(400);
+      (await ctl(env.sim, 'PUT', '/faults', { slowMs: 0, haSync: false })).status.should.equal(200);
+      (await ctl(env.sim, 'PUT', '/ha', { enabled: true })).json.should.deepEqual({ enabled: true });
+      (await api(env.sim, 'GET', '/api/v1/status')).json.highAvailability.should.equal('Active');
+      (await ctl(env.sim, 'PUT', '/ha', { enabled: 'x' })).status.should.equal(400);
+      await api(env.sim, 'GET', '/api/v1');
+      r = await ctl(env.sim, 'GET', '/log');
       r.json.slice(-1)[0].path.should.equal('/api/v1');
-      (await ctl(sim, 'DELETE', '/log')).status.should.equal(200);
-      (await ctl(sim, 'GET', '/log')).json.should.deepEqual([]);
-      r = await ctl(sim, 'GET', '/state');
+      (await ctl(env.sim, 'DELETE', '/log')).status.should.equal(200);
+      (await ctl(env.sim, 'GET', '/log')).json.should.deepEqual([]);
+      r = await ctl(env.sim, 'GET', '/state');
       r.json.should.have.properties({ bootCount: 1, up: true, haMode: true, unsaved: false });
       r.json.ini.should.match(/\[SYSTEM Params\]/);
-      (await ctl(sim, 'POST', '/pm', { pm: 'netUtilKBytes', index: 1, value: 77 })).status.should.equal(200);
-      (await api(sim, 'GET', '/api/v1/performanceMonitoring/NetUtilKBytes?index=1')).json.value.should.equal(77);
-      (await ctl(sim, 'POST', '/pm', { pm: 'nope', index: 0, value: 1 })).status.should.equal(404);
-      (await ctl(sim, 'POST', '/pm', { pm: 'NetUtilKBytes', index: 5, value: 1 })).status.should.equal(400);
-      (await ctl(sim, 'GET', '/nothing')).status.should.equal(404);
-      (await ctl(sim, 'DELETE', '/state')).status.should.equal(405);
-      (await ctl(sim, 'GET', '/certificate')).status.should.equal(404);
+      (await ctl(env.sim, 'POST', '/pm', { pm: 'netUtilKBytes', index: 1, value: 77 })).status.should.equal(200);
+      (await api(env.sim, 'GET', '/api/v1/performanceMonitoring/NetUtilKBytes?index=1')).json.value.should.equal(77);
+      (await ctl(env.sim, 'POST', '/pm', { pm: 'nope', index: 0, value: 1 })).status.should.equal(404);
+      (await ctl(env.sim, 'POST', '/pm', { pm: 'NetUtilKBytes', index: 5, value: 1 })).status.should.equal(400);
+      (await ctl(env.sim, 'GET', '/nothing')).status.should.equal(404);
+      (await ctl(env.sim, 'DELETE', '/state')).status.should.equal(405);
+      (await ctl(env.sim, 'GET', '/certificate')).status.should.equal(404);
     });
 
     it('reboot: 202, then unreachable, then up with a new bootCount', async () => {
-      sim.control.raiseAlarm({ description: 'before' });
-      const r = await ctl(sim, 'POST', '/reboot', { bootTimeMs: 200 });
+      env.sim.control.raiseAlarm({ description: 'before' });
+      const r = await ctl(env.sim, 'POST', '/reboot', { bootTimeMs: 200 });
       r.status.should.equal(202);
-      sim.control.state().up.should.be.false();
-      await failure(api(sim, 'GET', '/api/v1/status', { dispatcher: agent }));
-      await sim.control.waitUntilUp();
-      const st = (await ctl(sim, 'GET', '/state')).json;
+      env.sim.control.state().up.should.be.false();
+      await failure(api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent }));
+      await env.sim.control.waitUntilUp();
+      const st = (await ctl(env.sim, 'GET', '/state')).json;
       st.bootCount.should.equal(2);
       st.activeAlarms.should.be.empty();
-      (await ctl(sim, 'POST', '/reboot', { bootTimeMs: -5 })).status.should.equal(400);
+      (await ctl(env.sim, 'POST', '/reboot', { bootTimeMs: -5 })).status.should.equal(400);
     });
 
     it('down set over HTTP answers first, then drops /api connections; the control API stays reachable', async () => {
-      (await ctl(sim, 'PUT', '/faults', { down: true })).status.should.equal(200);
-      await failure(api(sim, 'GET', '/api/v1/status', { dispatcher: agent }));
-      (await ctl(sim, 'GET', '/state')).json.up.should.be.false();
-      (await ctl(sim, 'PUT', '/faults', { down: false })).status.should.equal(200);
-      await until(async () => (await api(sim, 'GET', '/api/v1/status', { dispatcher: agent }).catch(() => ({}))).status === 200);
+      (await ctl(env.sim, 'PUT', '/faults', { down: true })).status.should.equal(200);
+      await failure(api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent }));
+      (await ctl(env.sim, 'GET', '/state')).json.up.should.be.false();
+      (await ctl(env.sim, 'PUT', '/faults', { down: false })).status.should.equal(200);
+      await until(async () => (await api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent }).catch(() => ({}))).status === 200);
     });
   });
 

@@ -5,7 +5,7 @@ const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { X509Certificate } = require('node:crypto');
 const { startSim } = require('../helpers/sim');
-const { api, ctl, ADMIN, failure, until, Agent } = require('./_util');
+const { simPerSuite, api, ctl, ADMIN, failure, until, Agent } = require('./_util');
 const { makeSelfSignedCertificate } = require('../../simulator');
 
 function httpsGet(url, options) {
@@ -22,16 +22,12 @@ function httpsGet(url, options) {
 }
 
 describe('simulator: HTTPS', function () {
-  let sim;
-  before(async () => {
-    sim = await startSim({ tls: true });
-  });
-  after(() => sim.close());
+  const env = simPerSuite({ tls: true });
 
   it('serves https with a self-signed CA certificate for localhost and 127.0.0.1', () => {
-    sim.protocol.should.equal('https');
-    sim.url.should.startWith('https://127.0.0.1:');
-    const x = new X509Certificate(sim.certificate);
+    env.sim.protocol.should.equal('https');
+    env.sim.url.should.startWith('https://127.0.0.1:');
+    const x = new X509Certificate(env.sim.certificate);
     x.subjectAltName.should.match(/DNS:localhost/);
     x.subjectAltName.should.match(/IP Address:127\.0\.0\.1/);
     x.ca.should.be.true();
@@ -39,25 +35,25 @@ describe('simulator: HTTPS', function () {
   });
 
   it('a client given ca: sim.certificate verifies it (https and undici)', async () => {
-    const r = await httpsGet(`${sim.url}/api/v1/status`, { ca: sim.certificate });
+    const r = await httpsGet(`${env.sim.url}/api/v1/status`, { ca: env.sim.certificate });
     r.status.should.equal(200);
     JSON.parse(r.body).productType.should.equal('Mediant SW');
-    const byName = await httpsGet(`https://localhost:${sim.port}/api/v1/status`, { ca: sim.certificate });
+    const byName = await httpsGet(`https://localhost:${env.sim.port}/api/v1/status`, { ca: env.sim.certificate });
     byName.status.should.equal(200);
-    const agent = new Agent({ connect: { ca: sim.certificate } });
+    const agent = new Agent({ connect: { ca: env.sim.certificate } });
     try {
-      (await api(sim, 'GET', '/api/v1/status', { dispatcher: agent })).status.should.equal(200);
+      (await api(env.sim, 'GET', '/api/v1/status', { dispatcher: agent })).status.should.equal(200);
     } finally {
       await agent.close();
     }
   });
 
   it('a client without it fails verification as self-signed', async () => {
-    const e = await failure(httpsGet(`${sim.url}/api/v1/status`, {}));
+    const e = await failure(httpsGet(`${env.sim.url}/api/v1/status`, {}));
     e.code.should.be.oneOf('DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN');
     const agent = new Agent();
     try {
-      const u = await failure(api(sim, 'GET', '/api/v1/status', { dispatcher: agent }));
+      const u = await failure(api(env.sim, 'GET', '/api/v1/status', { dispatcher: agent }));
       (u.code || (u.cause && u.cause.code)).should.be.oneOf('DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN');
     } finally {
       await agent.close();
@@ -65,11 +61,11 @@ describe('simulator: HTTPS', function () {
   });
 
   it('GET /__sim/certificate returns the PEM', async () => {
-    const agent = new Agent({ connect: { ca: sim.certificate } });
+    const agent = new Agent({ connect: { ca: env.sim.certificate } });
     try {
       const { request } = require('undici');
-      const r = await request(`${sim.url}/__sim/certificate`, { dispatcher: agent });
-      (await r.body.text()).should.equal(sim.certificate);
+      const r = await request(`${env.sim.url}/__sim/certificate`, { dispatcher: agent });
+      (await r.body.text()).should.equal(env.sim.certificate);
     } finally {
       await agent.close();
     }
@@ -82,7 +78,7 @@ describe('simulator: HTTPS', function () {
       s.certificate.should.equal(pair.cert);
       (await httpsGet(`${s.url}/api/v1/status`, { ca: pair.cert })).status.should.equal(200);
       // a different certificate as CA does not verify
-      await failure(httpsGet(`${s.url}/api/v1/status`, { ca: sim.certificate }));
+      await failure(httpsGet(`${s.url}/api/v1/status`, { ca: env.sim.certificate }));
     } finally {
       await s.close();
     }
