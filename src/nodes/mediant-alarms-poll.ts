@@ -191,8 +191,9 @@ export = function register(RED: NodeAPI): void {
     };
 
     const saveState = (r: PollResult): void => {
-      if (contextWipedOnStop) lastStates.set(node.id, r.state);
-      node.context().set(STATE_KEY, r.state, undefined, (err) => {
+      const state = r.state;
+      if (contextWipedOnStop) lastStates.set(node.id, state);
+      node.context().set(STATE_KEY, state, undefined, (err) => {
         if (err) node.warn(t('warn.saveFailed', { reason: String(err.message ?? err) }, TYPE));
       });
     };
@@ -207,7 +208,9 @@ export = function register(RED: NodeAPI): void {
       const ac = new AbortController();
       running = ac;
       const label = device.deviceLabel;
-      setStatus(node, 'busy', t('status.polling', undefined, TYPE), false);
+      // "polling…" when a message asked for this poll; a timer poll keeps the
+      // last result on show (one status update per poll, not two).
+      if (inputs.length > 0) setStatus(node, 'busy', t('status.polling', undefined, TYPE), false);
       engine
         .poll(ac.signal)
         .then(
@@ -216,16 +219,19 @@ export = function register(RED: NodeAPI): void {
             const last = inputs[inputs.length - 1];
             const msgs = messagesOf(r, last?.msg, label);
             // Send first, then store: a crash in between repeats these events, it never loses them.
-            if (msgs.length > 0) (last ? last.send : node.send.bind(node))([msgs]);
-            saveState(r);
+            // One send per message: each is already its own object, and Node-RED
+            // clones every message after the first of an array.
+            const send = last ? last.send : node.send.bind(node);
+            for (const m of msgs) send(m);
+            if (r.changed) saveState(r);
             for (const w of inputs) w.done();
             if (outage > 0 || reported !== undefined) node.log(t('log.resumed', { device: label }, TYPE));
             outage = 0;
             reported = undefined;
             const summary =
               alarmType === 'active'
-                ? t('status.active', { count: r.current.length }, TYPE)
-                : t('status.history', { count: r.current.length }, TYPE);
+                ? t('status.active', { count: r.count }, TYPE)
+                : t('status.history', { count: r.count }, TYPE);
             const okText = `${summary} · ${clock()}`;
             lastStatus = () => setStatus(node, 'ok', okText, false);
             lastStatus();

@@ -97,12 +97,17 @@ describe('alarms: AlarmSync engine', function () {
     it('an idle poll costs the list pages only: 45 alarms at 20 a page are 3 requests and no detail read', async function () {
       for (let i = 1; i <= 45; i++) sim.control.raiseAlarm({ description: `Alarm ${i}` });
       const sync = new AlarmSync(client, 'active', { pageLimit: 20 });
-      (await sync.poll()).events.length.should.equal(45);
+      const first = await sync.poll();
+      first.events.length.should.equal(45);
+      first.changed.should.be.true();
 
       sim.control.clearLog();
       const idle = await sync.poll();
       idle.events.should.eql([]);
       idle.current.length.should.equal(45);
+      idle.count.should.equal(45);
+      idle.changed.should.be.false(); // nothing for the node to store
+      idle.state.should.eql(first.state);
       apiRequests(sim).should.eql([
         'GET /api/v1/alarms/active?limit=20',
         'GET /api/v1/alarms/active?limit=20&after=20',

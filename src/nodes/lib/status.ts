@@ -21,7 +21,9 @@ const LOOK: Record<Phase, { fill: 'blue' | 'yellow' | 'green' | 'red' | 'grey'; 
 
 /** HH:MM:SS in local time: enough to tell "just now" from "an hour ago". */
 export function clock(d = new Date()): string {
-  return d.toTimeString().slice(0, 8);
+  // From the fields: toTimeString() builds a whole zone-named string first.
+  const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }
 
 export function setStatus(node: Pick<Node, 'status'>, phase: Phase, text: string, withTime = phase === 'ok' || phase === 'error'): void {
