@@ -2,9 +2,10 @@
 // Shared by the client tests: a simulator with known users, a client for it,
 // and one assertion for failures that also checks no credential leaked.
 const util = require('node:util');
-const net = require('node:net');
 const should = require('should');
 const { startSim, resetSim } = require('../helpers/sim');
+// a port nothing listens on: connections to it are refused
+const { freePort: closedPort } = require('../helpers/net');
 const { MediantClient, MediantError } = require('../../client');
 
 /** Distinctive passwords, so a leak into any message is visible. */
@@ -77,18 +78,6 @@ async function failsWith(promise, code) {
   err.code.should.equal(code);
   assertNoCredentials(err);
   return err;
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
-function closedPort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Requests the simulator received under /api (the control API is not counted). */

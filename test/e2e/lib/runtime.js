@@ -9,6 +9,7 @@ const net = require('net');
 const os = require('os');
 const path = require('path');
 const { onCleanup, track, removeDirLater } = require('./procs');
+const { freePort } = require('../../helpers/net');
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const PKG = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
@@ -60,17 +61,6 @@ function doInstall() {
     userDir,
     moduleDir: path.join(userDir, 'node_modules', PKG.name),
   };
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function portOpen(port) {
