@@ -9,7 +9,7 @@ import { createReadStream, promises as fsp } from 'node:fs';
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { MediantError, MediantInputError } from './errors';
+import { MediantError, MediantInputError, PathValue } from './errors';
 
 /**
  * Chunk size for Buffer bodies and file streams. 1 MiB, not the 64 KiB
@@ -53,6 +53,8 @@ export interface PrepareOptions {
   operation: string;
   /** Name of the refused property in messages. */
   property?: string;
+  /** Name of a refused `{ path }` in messages. Default `filename`. */
+  filenameProperty?: string;
 }
 
 export function isPathBody(v: unknown): v is { path: string } {
@@ -74,7 +76,7 @@ export async function prepareUpload(source: unknown, opts: PrepareOptions): Prom
   }
   if (isPathBody(source)) {
     const path = source.path;
-    const size = await checkFile(path, opts.operation);
+    const size = await checkFile(path, opts.operation, opts.filenameProperty ?? 'filename');
     return fromSource(opts, basename(path), size, true, () => {
       const stream = createReadStream(path, { highWaterMark: CHUNK });
       return { chunks: stream, dispose: () => stream.destroy() };
@@ -97,28 +99,28 @@ export async function prepareUpload(source: unknown, opts: PrepareOptions): Prom
 }
 
 /** stat the file and open it once, so a missing, unreadable or non-regular file is refused before any request. */
-async function checkFile(path: unknown, operation: string): Promise<number> {
-  const refuse = (why: string): never => {
-    throw new MediantInputError('filename', `a readable file (${why})`, path, operation);
+async function checkFile(path: unknown, operation: string, property: string): Promise<number> {
+  const refuse = (expected: string): never => {
+    throw new MediantInputError(property, expected, typeof path === 'string' ? new PathValue(path) : path, operation);
   };
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) refuse('a non-empty path');
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) refuse('the path of a file');
   const p = path as string;
   let handle: fsp.FileHandle | undefined;
   try {
     handle = await fsp.open(p, 'r');
     const st = await handle.stat();
-    if (st.isDirectory()) refuse('it is a directory');
-    if (!st.isFile()) refuse('it is not a regular file');
+    if (st.isDirectory()) refuse('a file, not a directory');
+    if (!st.isFile()) refuse('a regular file');
     return st.size;
   } catch (e) {
     if (e instanceof MediantInputError) throw e;
     const code = (e as { code?: string }).code;
     return refuse(
-      code === 'ENOENT' ? 'no such file' :
-      code === 'EACCES' || code === 'EPERM' ? 'permission denied' :
-      code === 'EISDIR' ? 'it is a directory' :
-      code === 'ENOTDIR' ? 'a folder in the path is not a folder' :
-      `cannot open it: ${code ?? 'unknown error'}`,
+      code === 'ENOENT' ? 'an existing file' :
+      code === 'EACCES' || code === 'EPERM' ? 'a file this process may read (permission denied)' :
+      code === 'EISDIR' ? 'a file, not a directory' :
+      code === 'ENOTDIR' ? 'an existing file (a folder in the path is not a folder)' :
+      `a file that can be opened (${code ?? 'unknown error'})`,
     );
   } finally {
     await handle?.close().catch(noop);

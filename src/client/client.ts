@@ -262,6 +262,7 @@ export class MediantClient implements MediantApi {
         defaultFilename: `${type.replace('/', '-')}.bin`,
         operation,
         property: 'body',
+        ...(o.filenameProperty !== undefined ? { filenameProperty: o.filenameProperty } : {}),
       });
       return this.#perform(
         { operation, method: 'PUT', path: `/api/v1/files/${type}`, headers: this.#hGetJson, expect: Expect.Json, empty: Empty.Object, signal: o.signal },
@@ -764,6 +765,12 @@ function checkUploadOptions(opts: UploadOptions | undefined, operation: string):
     out.onProgress = opts.onProgress;
   }
   if (opts.multipart !== undefined) out.multipart = checkBoolean(opts.multipart, 'multipart', operation);
+  if (opts.filenameProperty !== undefined) {
+    if (typeof opts.filenameProperty !== 'string' || opts.filenameProperty.length > 60) {
+      throw new MediantInputError('filenameProperty', 'a short property name', opts.filenameProperty, operation);
+    }
+    out.filenameProperty = opts.filenameProperty;
+  }
   const signal = checkSignal(opts.signal, operation);
   if (signal) out.signal = signal;
   return out;

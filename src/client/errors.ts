@@ -116,9 +116,21 @@ export class Hidden {
   }
 }
 
+/**
+ * Wraps a refused file path: shown whole (up to 300 characters) rather than
+ * cut at 40 like other strings, since the user has to see which file it was.
+ */
+export class PathValue {
+  readonly path: string;
+  constructor(path: string) {
+    this.path = path;
+  }
+}
+
 /** A short, safe rendering of a refused value for an error message. */
 export function describeValue(v: unknown): string {
   if (v instanceof Hidden) return `${v.kind} (not shown)`;
+  if (v instanceof PathValue) return JSON.stringify(v.path.length > 300 ? `${v.path.slice(0, 300)}…` : v.path);
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (typeof v === 'string') {

@@ -86,6 +86,8 @@ export interface UploadOptions {
   onProgress?: (sent: number, total: number | undefined) => void;
   /** Override the client's multipartUploads setting for this call. */
   multipart?: boolean;
+  /** What to call a `{ path }` body in an input error, e.g. `msg.filename`. Default `filename`. */
+  filenameProperty?: string;
   signal?: AbortSignal;
 }
 

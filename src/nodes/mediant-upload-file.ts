@@ -4,7 +4,6 @@
  * (streamed by the client, never read whole), else `msg.payload` (Buffer or
  * string). Large uploads show their progress in whole percent.
  */
-import { promises as fs, constants as fsConstants } from 'node:fs';
 import { MediantInputError } from '../client/errors';
 import { FILE_TYPES, RESETTING_FILE_TYPES, type UploadBody } from '../client/types';
 import { deviceOf, handleMessages } from './lib/flow-node';
@@ -14,49 +13,19 @@ import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
 const TYPE = 'mediant-upload-file';
 
-/** Longest path shown in an error message. */
-const MAX_SHOWN_PATH = 300;
-
 /**
- * A refused file name. The message shows the whole path (up to 300
- * characters), not the short cut other refused values get: the user has to
- * see which file it was.
+ * The file to stream, from `msg.filename` or the node's `filename` property,
+ * with the name to give it in errors; undefined when neither names one (then
+ * msg.payload is the body). The client checks that the file exists and can
+ * be read before any request, and names this property when it cannot.
  */
-function refusedFile(property: string, expected: string, raw: string): MediantInputError {
-  const err = new MediantInputError(property, expected, raw);
-  const shown = raw.length > MAX_SHOWN_PATH ? `${raw.slice(0, MAX_SHOWN_PATH)}…` : raw;
-  err.message = `${property} must be ${expected}, got ${JSON.stringify(shown)}`;
-  return err;
-}
-
-/**
- * The file to stream, from `msg.filename` or the node's `filename` property;
- * undefined when neither names one (then msg.payload is the body). A missing
- * or unreadable file, or a directory, is refused here, before any request.
- */
-async function fileToSend(msg: NodeMessage, configured: unknown): Promise<{ path: string } | undefined> {
+function fileToSend(msg: NodeMessage, configured: unknown): { path: string; property: string } | undefined {
   const fromMsg = msg.filename !== undefined;
   const raw = fromMsg ? msg.filename : configured;
   const property = fromMsg ? 'msg.filename' : 'property filename';
   if (raw === '' || raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string' || raw.includes('\0')) {
-    throw new MediantInputError(property, 'the path of a file on the Node-RED host', raw);
-  }
-  let isDirectory: boolean;
-  try {
-    isDirectory = (await fs.stat(raw)).isDirectory();
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const expected = code === 'ENOENT' || code === 'ENOTDIR' ? 'an existing file on the Node-RED host' : 'a file Node-RED may read';
-    throw refusedFile(property, expected, raw);
-  }
-  if (isDirectory) throw refusedFile(property, 'a file, not a directory', raw);
-  try {
-    await fs.access(raw, fsConstants.R_OK);
-  } catch {
-    throw refusedFile(property, 'a file Node-RED may read (permission denied)', raw);
-  }
-  return { path: raw };
+  if (typeof raw !== 'string') throw new MediantInputError(property, 'the path of a file on the Node-RED host', raw);
+  return { path: raw, property };
 }
 
 export = function register(RED: NodeAPI): void {
@@ -65,10 +34,10 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal, progress }) => {
       const fileType = fromMsgOrConfig(msg, 'fileType', def.fileType, checks.oneOf(FILE_TYPES));
-      const file = await fileToSend(msg, def.filename);
+      const file = fileToSend(msg, def.filename);
       let body: UploadBody;
       if (file) {
-        body = file;
+        body = { path: file.path };
       } else if (Buffer.isBuffer(msg.payload) || typeof msg.payload === 'string') {
         body = msg.payload;
       } else {
@@ -87,7 +56,7 @@ export = function register(RED: NodeAPI): void {
       const release = RESETTING_FILE_TYPES.includes(fileType) ? device.claim('reset') : undefined;
       let r;
       try {
-        r = await device.client.uploadFile(fileType, body, { onProgress, signal });
+        r = await device.client.uploadFile(fileType, body, { onProgress, signal, ...(file ? { filenameProperty: file.property } : {}) });
       } finally {
         release?.();
       }

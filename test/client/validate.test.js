@@ -87,9 +87,15 @@ describe('client: values refused before any request', function () {
   it('names a missing file and its problem', async function () {
     const missing = path.join(os.tmpdir(), `mediant-missing-${process.pid}.ini`);
     const err = await failsWith(env.client.uploadFile('ini', { path: missing }), 'EINPUT');
-    err.message.should.containEql('no such file');
-    err.message.should.containEql(missing.slice(-20));
+    err.message.should.equal(`filename must be an existing file, got ${JSON.stringify(missing)}`);
     err.operation.should.equal('upload ini');
+  });
+
+  it('names the caller\'s property for a missing file, and shows a long path whole', async function () {
+    const missing = path.join(os.tmpdir(), 'a'.repeat(120), `mediant-missing-${process.pid}.ini`);
+    const err = await failsWith(env.client.uploadFile('ini', { path: missing }, { filenameProperty: 'msg.filename' }), 'EINPUT');
+    err.message.should.equal(`msg.filename must be an existing file, got ${JSON.stringify(missing)}`);
+    err.property.should.equal('msg.filename');
   });
 
   it('refuses a directory as an upload', async function () {

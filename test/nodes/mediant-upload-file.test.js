@@ -136,7 +136,7 @@ describe('mediant-upload-file node', function () {
     await load([uploadNode], flowFor(env.sim, [node()]));
     const missing = path.join(dir, 'no-such-file.ini');
     let r = await send('n1', { filename: missing, payload: 'x = 1' });
-    should(r.caught.error.message).equal(`msg.filename must be an existing file on the Node-RED host, got ${JSON.stringify(missing)}`);
+    should(r.caught.error.message).equal(`msg.filename must be an existing file, got ${JSON.stringify(missing)}`);
     r = await send('n1', { filename: dir, payload: 'x = 1' });
     should(r.caught.error.message).startWith('msg.filename must be a file, not a directory, got');
     r = await send('n1', { filename: 17 });
@@ -152,7 +152,7 @@ describe('mediant-upload-file node', function () {
     return load([uploadNode], flowFor(env.sim, [node()]))
       .then(() => send('n1', { filename: file }))
       .then((r) => {
-        should(r.caught.error.message).startWith('msg.filename must be a file Node-RED may read');
+        should(r.caught.error.message).startWith('msg.filename must be a file this process may read (permission denied)');
         should(apiLog(env.sim)).have.length(0);
       });
   });
