@@ -171,8 +171,13 @@ async function mapLimit<T, R>(
   outer?: AbortSignal,
 ): Promise<R[]> {
   const results: R[] = [];
+  // One controller for this call, which the caller's signal also aborts (a
+  // listener, not AbortSignal.any: this runs on every poll of every device).
   const own = new AbortController();
-  const signal = outer ? AbortSignal.any([outer, own.signal]) : own.signal;
+  const signal = own.signal;
+  const forward = (): void => own.abort(outer?.reason);
+  if (outer?.aborted) forward();
+  else outer?.addEventListener('abort', forward, { once: true });
   const running = new Set<Promise<void>>();
   let failed = false;
   let failure: unknown;
@@ -199,6 +204,7 @@ async function mapLimit<T, R>(
     fail(err);
   }
   await Promise.all(running);
+  outer?.removeEventListener('abort', forward);
   if (failed) throw failure;
   return results;
 }
