@@ -880,7 +880,8 @@ function deviceDescription(headers: IncomingHttpHeaders, body: Buffer): string |
   return undefined;
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
+/** Waits `ms`; rejects with MediantAbortError(operation) when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const onAbort = (): void => {
       clearTimeout(timer);

@@ -39,12 +39,12 @@
  * that into at-most-once (events lost on a crash), which is worse for alarms.
  */
 import { AlarmSync, type AlarmEvent, type PollResult } from '../client/alarm-sync';
-import { MediantError, MediantInputError, formatMs, isMediantError } from '../client/errors';
+import { MediantError, formatMs, isMediantError } from '../client/errors';
 import type { AlarmDetails, AlarmType } from '../client/types';
 import { checkAlarmId } from '../client/validate';
 import { deviceOf } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
-import { checks } from './lib/overrides';
+import { checks, fromConfig } from './lib/overrides';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './lib/red';
 import { clearStatus, clock, setStatus, shortReason } from './lib/status';
 
@@ -68,15 +68,6 @@ const secondsCheck = {
     return Number.isFinite(n) && n >= 0 && n <= MAX_POLL_SECONDS ? n : undefined;
   },
 };
-
-/** A configured property (not a msg override): its default when absent, else checked. */
-function configured<T>(def: NodeDef, prop: string, fallback: T, check: { expected: string; parse(v: unknown): T | undefined }): T {
-  const raw = def[prop];
-  if (raw === undefined || raw === '') return fallback;
-  const v = check.parse(raw);
-  if (v === undefined) throw new MediantInputError(`property ${prop}`, check.expected, raw);
-  return v;
-}
 
 function unreachable(err: MediantError): boolean {
   return err.code === 'ENETWORK' || err.code === 'ETIMEOUT';
@@ -111,10 +102,10 @@ export = function register(RED: NodeAPI): void {
     let output: 'events' | 'snapshot' = 'events';
     let configError: MediantError | undefined;
     try {
-      alarmType = configured(def, 'alarmType', alarmType, alarmTypeCheck);
-      pollSeconds = configured(def, 'pollInterval', pollSeconds, secondsCheck);
-      emitExisting = configured(def, 'emitExisting', emitExisting, checks.boolean);
-      output = configured(def, 'output', output, outputCheck);
+      alarmType = fromConfig(def, 'alarmType', alarmType, alarmTypeCheck);
+      pollSeconds = fromConfig(def, 'pollInterval', pollSeconds, secondsCheck);
+      emitExisting = fromConfig(def, 'emitExisting', emitExisting, checks.boolean);
+      output = fromConfig(def, 'output', output, outputCheck);
     } catch (err) {
       configError = err as MediantError;
     }

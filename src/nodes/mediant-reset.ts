@@ -8,10 +8,11 @@
  * refused, so a looping flow cannot reset a device again and again.
  */
 import { MediantAbortError, MediantError, isMediantError } from '../client/errors';
+import { sleep } from '../client/client';
 import type { ApiResponse, DeviceStatus, MediantApi } from '../client/types';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
-import { checks, fromMsgOrConfig } from './lib/overrides';
+import { checks, fromConfig, fromMsgOrConfig } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
 const SET = 'mediant-reset';
@@ -30,24 +31,6 @@ const DOWN_POLL_MIN_MS = 1_000;
 const DOWN_POLL_MAX_MS = 15_000;
 /** restartTimeout is in seconds; timers take up to 2^31-1 ms. */
 const MAX_RESTART_TIMEOUT_S = 2_000_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(new MediantAbortError('reset'));
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(new MediantAbortError('reset'));
-    };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * Polls GET /status until the device has gone down and answers again. A
@@ -69,7 +52,7 @@ async function waitUntilBack(
   for (;;) {
     const before = deadline - Date.now();
     if (before <= 0) break;
-    await sleep(Math.min(delay, before), signal);
+    await sleep(Math.min(delay, before), signal, 'reset');
     const left = deadline - Date.now();
     if (left <= 0) break;
     const giveUp = AbortSignal.timeout(left);
@@ -101,7 +84,7 @@ export = function register(RED: NodeAPI): void {
       const waitForRestart = fromMsgOrConfig(msg, 'waitForRestart', def.waitForRestart ?? false, checks.boolean);
       // restartTimeout has no msg override: read from the node only.
       const restartTimeout = waitForRestart
-        ? fromMsgOrConfig({}, 'restartTimeout', def.restartTimeout === '' || def.restartTimeout === undefined ? 600 : def.restartTimeout, checks.integer(1, MAX_RESTART_TIMEOUT_S))
+        ? fromConfig(def, 'restartTimeout', 600, checks.integer(1, MAX_RESTART_TIMEOUT_S))
         : 0;
 
       const release = device.claim('reset');

@@ -63,3 +63,15 @@ export function fromMsgOrConfig<T>(msg: NodeMessage, prop: string, configured: u
   if (value === undefined) throw new MediantInputError(fromMsg ? `msg.${prop}` : `property ${prop}`, check.expected, raw);
   return value;
 }
+
+/**
+ * A node property with no msg override: its default when absent or blank,
+ * else checked like an override, naming `property <prop>` when refused.
+ */
+export function fromConfig<T>(def: Record<string, unknown>, prop: string, fallback: T, check: Check<T>): T {
+  const raw = def[prop];
+  if (raw === undefined || raw === '') return fallback;
+  const value = check.parse(raw);
+  if (value === undefined) throw new MediantInputError(`property ${prop}`, check.expected, raw);
+  return value;
+}
