@@ -111,16 +111,19 @@ function checkProtocol(v: unknown): Protocol {
   throw new MediantInputError('protocol', 'https or http', v);
 }
 
+/** `host:port` as configured, the port defaulting by protocol. */
+function hostPort(host: unknown, port: unknown, protocol: unknown): string {
+  const p = blank(port) ? (protocol === 'http' ? '80' : '443') : String(port).trim();
+  return `${typeof host === 'string' ? host.trim() : ''}:${p}`;
+}
+
 function targetOf(host: unknown, port: unknown, protocol: unknown): string {
-  const scheme = protocol === 'http' ? 'http' : 'https';
-  const p = blank(port) ? (scheme === 'http' ? '80' : '443') : String(port).trim();
-  return `${scheme}://${typeof host === 'string' ? host.trim().toLowerCase() : ''}:${p}`;
+  return `${protocol === 'http' ? 'http' : 'https'}://${hostPort(host, port, protocol).toLowerCase()}`;
 }
 
 function labelOf(name: unknown, host: unknown, port: unknown, protocol: unknown): string {
   if (typeof name === 'string' && name.trim() !== '') return name.trim();
-  const p = blank(port) ? (protocol === 'http' ? 80 : 443) : String(port).trim();
-  return `${typeof host === 'string' ? host.trim() : ''}:${p}`;
+  return hostPort(host, port, protocol);
 }
 
 /**
