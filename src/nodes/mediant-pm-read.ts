@@ -8,7 +8,9 @@
  * thresholds); a number -> that index's value; "all" -> discovery, then one
  * value per discovered index (payload: the array).
  *
- * With pollInterval > 0 the node also reads on its own timer. A timer read
+ * With pollInterval > 0 (whole seconds from 1, checked by the shared timer
+ * check: a bad value means no timer, a red status and a log line) the node
+ * also reads on its own timer. A timer read
  * goes through the same input path as a message (`node.receive`), so it gets
  * the same status, send and Catch-able errors. The next timer read is
  * scheduled only when the previous read has ended (a setTimeout chain), so
@@ -17,7 +19,7 @@
 import { checkPmName } from '../client/validate';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n } from './lib/i18n';
-import { checks, fromMsgOrConfig, type Check } from './lib/overrides';
+import { checks, fromMsgOrConfig, timerFromConfig, type Check } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
 /** The runtime's Node has `receive(msg)`: deliver a message to this node's own input. */
@@ -25,9 +27,6 @@ type ReceivingNode = Node & { receive(msg: NodeMessage): void };
 
 /** The first timer read comes shortly after the start, as an inject node's "once" does. */
 const FIRST_READ_MS = 100;
-
-/** setTimeout cannot wait longer than 2^31-1 ms (about 24.8 days). */
-const MAX_POLL_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 /** "" (list the PM names) or a PM name as the client accepts it. */
 const pmCheck: Check<string> = {
@@ -51,6 +50,8 @@ const indexCheck: Check<IndexChoice> = {
 };
 
 const intervalCheck = checks.integer(0, 2);
+/** Whole seconds, as the editor takes them. */
+const pollCheck = checks.timerSeconds();
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
@@ -59,7 +60,8 @@ export = function register(RED: NodeAPI): void {
     const node = this as ReceivingNode;
     const device = deviceOf(RED, def);
     const configuredPm = typeof def.pm === 'string' ? def.pm : '';
-    const pollSeconds = Math.min(nonNegative.parse(def.pollInterval) ?? 0, MAX_POLL_SECONDS);
+    // A bad value keeps the timer off, with a red status and a log line.
+    const pollSeconds = timerFromConfig(node, def, 'pollInterval', 0, pollCheck);
 
     /** Messages this node made for its own timer: their read ending schedules the next. */
     const timerMsgs = new WeakSet<NodeMessage>();

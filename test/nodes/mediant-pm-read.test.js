@@ -205,6 +205,30 @@ describe('mediant-pm-read node', function () {
     should(apiLog(env.sim)).have.length(1);
   });
 
+  /** Every status node `id` has shown since it was made (the test helper spies on every node's status). */
+  function statusesOf(id) {
+    const n = helper.getNode(id);
+    return Object.getPrototypeOf(n).status.getCalls().filter((c) => c.thisValue === n).map((c) => c.args[0]);
+  }
+
+  for (const bad of ['-5', '0.5', 'abc', 0.001, -1, '1e3', 2147484]) {
+    it(`refuses pollInterval ${JSON.stringify(bad)} with a red status and a log line, and keeps the timer off`, async function () {
+      await load([pmNode], flowFor(env.sim, [node({ pm: 'CpuUtilization', index: '0', pollInterval: bad })]));
+      should(statusesOf('n1')).containEql({ fill: 'red', shape: 'ring', text: 'bad pollInterval: timer off (see the log)' });
+      const line = logLines().find((l) => l.level === helper.log().ERROR && l.id === 'n1');
+      should(line).be.ok();
+      should(line.msg).equal(`property pollInterval must be 0 (no timer) or a whole number of seconds from 1 to 2147483, got ${JSON.stringify(bad)}`);
+      if (bad === 0.001) {
+        // the first timer read would come 100 ms after the start
+        await wait(1500);
+        should(apiLog(env.sim)).have.length(0);
+      }
+      // it still reads on input
+      const r = await send('n1', {});
+      should(r.out.statusCode).equal(200);
+    });
+  }
+
   it('never shows the password or the Basic auth header in msgs, statuses or the log', async function () {
     await load([pmNode], flowFor(env.sim, [node({ pm: 'NetUtilKBytes', index: 'all' })]));
     const status = recordStatus('n1');

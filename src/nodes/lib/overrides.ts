@@ -6,7 +6,9 @@
  * `msg.gracefulTimeout must be an integer >= 0, got "abc"`.
  */
 import { MediantInputError } from '../../client/errors';
-import type { NodeMessage } from './red';
+import { t } from './i18n';
+import type { Node, NodeMessage } from './red';
+import { setStatus } from './status';
 
 export interface Check<T> {
   /** What a good value is, in words: "an integer >= 0". */
@@ -14,6 +16,11 @@ export interface Check<T> {
   /** The value, or undefined when it is not acceptable. */
   parse(v: unknown): T | undefined;
 }
+
+/** The shortest a node's own timer may wait: one request per second and device at most. */
+export const MIN_TIMER_SECONDS = 1;
+/** The longest: what setTimeout can wait (2^31-1 ms, about 24.8 days), as the core inject node. */
+export const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 function integerOf(v: unknown): number | undefined {
   if (typeof v === 'number') return Number.isInteger(v) ? v : undefined;
@@ -42,6 +49,28 @@ export const checks = {
     return {
       expected: `one of ${values.join(', ')}`,
       parse: (v) => (typeof v === 'string' && (values as readonly string[]).includes(v) ? (v as T) : undefined),
+    };
+  },
+
+  /**
+   * A timer property (a poll interval) in seconds: 0 turns the timer off,
+   * anything else is from MIN_TIMER_SECONDS to MAX_TIMER_SECONDS. Whole
+   * seconds only, unless `decimals` (then up to 3 decimal places). A number
+   * or its text; nothing else (`"abc"`, `"-5"`, `"0.5"`, `1e3`, `NaN`).
+   */
+  timerSeconds({ decimals = false }: { decimals?: boolean } = {}): Check<number> {
+    const what = decimals ? 'a number of seconds' : 'a whole number of seconds';
+    const text = decimals ? /^\s*\d{1,10}(?:\.\d{1,3})?\s*$/ : /^\s*\d{1,10}\s*$/;
+    return {
+      expected: `0 (no timer) or ${what} from ${MIN_TIMER_SECONDS} to ${MAX_TIMER_SECONDS}`,
+      parse: (v) => {
+        let n: number;
+        if (typeof v === 'number') n = v;
+        else if (typeof v === 'string' && text.test(v)) n = Number(v);
+        else return undefined;
+        if (!Number.isFinite(n) || (!decimals && !Number.isInteger(n))) return undefined;
+        return n === 0 || (n >= MIN_TIMER_SECONDS && n <= MAX_TIMER_SECONDS) ? n : undefined;
+      },
     };
   },
 
@@ -74,4 +103,22 @@ export function fromConfig<T>(def: Record<string, unknown>, prop: string, fallba
   const value = check.parse(raw);
   if (value === undefined) throw new MediantInputError(`property ${prop}`, check.expected, raw);
   return value;
+}
+
+/**
+ * A node's timer property (`pollInterval`), read once when the node starts:
+ * its default when absent or blank, else checked with `check` (one of
+ * `checks.timerSeconds()`). A bad value is not guessed at: the timer stays off
+ * (0 is returned), the node shows a red status naming the property and logs
+ * the error (`property pollInterval must be 0 (no timer) or ...`), and it
+ * still answers input messages.
+ */
+export function timerFromConfig(node: Pick<Node, 'status' | 'error'>, def: Record<string, unknown>, prop: string, fallback: number, check: Check<number>): number {
+  try {
+    return fromConfig(def, prop, fallback, check);
+  } catch (err) {
+    setStatus(node, 'error', t('status.badTimer', { property: prop }), false);
+    node.error(err instanceof Error ? err.message : String(err));
+    return 0;
+  }
 }
