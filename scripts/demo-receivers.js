@@ -10,7 +10,9 @@
  *   PATCH /demo/tickets/:id   updates (closes) a ticket: 200, or 404 for an unknown id
  *   GET   /demo/tickets       every ticket by id (JSON object)
  *
- * Every arrival is also shown in the debug sidebar.
+ * Chat messages are shown in the debug sidebar (one line per message a team
+ * would read); tickets in the status of their debug nodes ("INC0003 closed"),
+ * so that the sidebar stays readable for the user's own debug output.
  */
 
 const TAB = 'd3e0aec1e1e0ab00';
@@ -41,10 +43,11 @@ function receiverFlow() {
     id: id[key], type: 'http in', name, url, method, upload: false, swaggerDoc: '', ...at(col, row), wires,
   });
   const response = (key, col, row) => ({ id: id[key], type: 'http response', name: '', statusCode: '', headers: {}, ...at(col, row), wires: [] });
-  const debug = (key, name, complete, col, row) => ({
-    id: id[key], type: 'debug', name, active: true, tosidebar: true, console: false, tostatus: true,
-    complete, targetType: 'msg', statusVal: complete, statusType: 'auto', ...at(col, row), wires: [],
+  const debug = (key, name, complete, col, row, { sidebar = true, status } = {}) => ({
+    id: id[key], type: 'debug', name, active: true, tosidebar: sidebar, console: false, tostatus: true,
+    complete, targetType: 'msg', statusVal: status ?? complete, statusType: status ? 'jsonata' : 'auto', ...at(col, row), wires: [],
   });
+  const ticketStatus = { sidebar: false, status: 'payload.id & " " & payload.status' };
 
   const nodes = [
     { id: TAB, type: 'tab', label: 'Demo receivers', disabled: false, info: 'Stand-ins for the team chat webhook and the ticketing API that the example flows call (made by `npm start`, not part of the package).' },
@@ -56,7 +59,7 @@ function receiverFlow() {
         '- `POST /demo/chat` takes `{"text": ...}` like a Slack or Teams incoming webhook and answers `ok`; `GET /demo/chat` lists what arrived.',
         '- `POST /demo/tickets` opens a ticket (201 with its `id`), `PATCH /demo/tickets/<id>` updates it (the ticket example closes it), `GET /demo/tickets` lists them.',
         '',
-        'Every arrival shows in the debug sidebar.',
+        'Chat messages show in the debug sidebar; the two ticket debug nodes show the latest ticket in their status.',
       ].join('\n'),
       z: TAB, x: 0, y: 40, wires: [],
     },
@@ -81,7 +84,7 @@ function receiverFlow() {
       set('tickets[msg.payload.id]', 'payload', 'msg', 'flow'),
       set('statusCode', '201', 'num'),
     ], [[id.tOpenDbg, id.tOpenRes]], 1, 3.4),
-    debug('tOpenDbg', 'ticket opened', 'payload', 2, 3.1),
+    debug('tOpenDbg', 'ticket opened', 'payload', 2, 3.1, ticketStatus),
     response('tOpenRes', 2, 3.7),
     httpIn('tPatchIn', 'update ticket', 'patch', '/demo/tickets/:id', [[id.tFind]], 0, 4.7),
     change('tFind', 'which ticket?', [set('ticket', 'tickets[msg.req.params.id]', 'flow')], [[id.tKnown]], 1, 4.7),
@@ -95,7 +98,7 @@ function receiverFlow() {
       set('statusCode', '200', 'num'),
       del('ticket'),
     ], [[id.tUpdDbg, id.tUpdRes]], 3, 4.4),
-    debug('tUpdDbg', 'ticket updated', 'payload', 4, 4.1),
+    debug('tUpdDbg', 'ticket updated', 'payload', 4, 4.1, ticketStatus),
     response('tUpdRes', 4, 4.85),
     change('tMissing', '404', [set('payload', '{"error": "no such ticket"}', 'json'), set('statusCode', '404', 'num')], [[id.tUpdRes]], 3, 5.1),
     httpIn('tListIn', 'tickets so far', 'get', '/demo/tickets', [[id.tList]], 0, 6.1),

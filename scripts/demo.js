@@ -2,32 +2,44 @@
 'use strict';
 /**
  * `npm start`: the package at work with no device and no outside service.
+ * Runs from a clone of the repository (scripts/ is not in the published package).
  *
  *  1. a device simulator in scenario mode on 127.0.0.1 (alarms raised and
  *     cleared every few seconds, PM values moving), plain http: it is reached
  *     over loopback only, and https would need a tls-config node with the
  *     simulator's own CA in every example, which is beside the point here;
  *  2. a real Node-RED (the node-red 4 of our devDependencies, as a child
- *     process) on 127.0.0.1, with a fresh user directory in the system's temp
- *     folder where this package is linked into node_modules, so it loads as an
- *     installed module does (icons, message catalogs, Import > Examples);
- *  3. every flow of examples/ deployed through the admin API, with the device
- *     config node pointed at the simulator and the demo's credentials in the
- *     POST (Node-RED stores them encrypted), plus a "Demo receivers" tab that
- *     stands in for the chat webhook and the ticketing API.
+ *     process) on 127.0.0.1, whose user directory is kept across runs (.demo/
+ *     in the repository, or --dir) and has this package linked into
+ *     node_modules, so it loads as an installed module does (icons, message
+ *     catalogs, Import > Examples);
+ *  3. on the first run, every flow of examples/ deployed through the admin
+ *     API, with the `sbc` device config node pointed at the simulator through
+ *     ${MEDIANT_HOST}/${MEDIANT_PORT} (set at every start, so it follows the
+ *     simulator's port) and the demo's credentials in the POST (Node-RED
+ *     stores them encrypted, with a key kept in the folder), plus a "Demo
+ *     receivers" tab that stands in for the chat webhook and the ticketing API.
  *
- * The device credentials come from the command line (--user/--password), the
- * environment (MEDIANT_DEMO_USER/MEDIANT_DEMO_PASSWORD), or are generated at
- * random at every start; the password is never printed.
+ * Ctrl-C stops Node-RED and the simulator and keeps the folder: the flows a
+ * user built there are there at the next `npm start`. A persistent folder and
+ * not a warning at exit: by the time a warning shows, the work is already in
+ * a folder about to go, and a user expects what Node-RED does everywhere else
+ * (flows survive a restart). Delete the folder to start again from the examples.
  *
- * Nothing is built here: `npm install` (prepare) has built the package.
- * Ctrl-C stops Node-RED and the simulator and removes the temp folder.
+ * The device user and password: --user/--password, MEDIANT_DEMO_USER/
+ * MEDIANT_DEMO_PASSWORD, the ones of the previous run (simulator-login.txt in
+ * the folder, readable by its owner only), or random on the first run. The
+ * password is never printed: the banner names the file.
  *
- * --check: start everything, wait until a chat message arrived, a ticket was
- * opened and closed and the remediation reported, then stop and exit 0
- * (1 when that does not happen within --timeout seconds). For CI.
+ * The compiled package is built first when src/ is newer than it (or missing):
+ * `npm install` no longer builds (no install script in the published package).
+ *
+ * --check: start everything in a temporary folder, wait until a chat message
+ * arrived, a ticket was opened and closed and the remediation reported, then
+ * stop, remove the folder and exit 0 (1 when that does not happen within
+ * --timeout seconds). For CI.
  */
-const { spawn } = require('node:child_process');
+const { spawn, spawnSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const net = require('node:net');
@@ -40,15 +52,22 @@ const ROOT = path.resolve(__dirname, '..');
 const PKG = require(path.join(ROOT, 'package.json'));
 const HOST = '127.0.0.1';
 const EXAMPLES_DIR = path.join(ROOT, 'examples');
+const DEFAULT_DIR = path.join(ROOT, '.demo');
+const LOGIN_FILE = 'simulator-login.txt';
 
 const USAGE = `Usage: npm start [-- options]   (or: node scripts/demo.js [options])
 
-  --user NAME        device user name for the simulator and the flows (default: random)
-  --password SECRET  its password (default: random, never printed)
+  --user NAME        device user name for the simulator and the flows
+                     (default: the previous run's, or random on the first run)
+  --password SECRET  its password (default: the previous run's, or random; never printed,
+                     kept in DIR/${LOGIN_FILE}, readable by you only)
   --port N           Node-RED editor port on 127.0.0.1 (default 1880; 0 = any free port)
   --sim-port N       simulator port on 127.0.0.1 (default 0 = any free port)
-  --check            start, wait for chat messages, a ticket opened and closed and a
-                     remediation report, then stop; exit 0 on success (for CI)
+  --dir DIR          Node-RED user directory, kept across runs: your flows stay there
+                     (default: .demo in the repository; delete it to start afresh)
+  --check            start in a temporary folder, wait for chat messages, a ticket
+                     opened and closed and a remediation report, then stop and remove
+                     the folder; exit 0 on success (for CI)
   --timeout S        how long --check waits (default 180)
   --help
 
@@ -68,6 +87,7 @@ function options() {
         password: { type: 'string' },
         port: { type: 'string' },
         'sim-port': { type: 'string' },
+        dir: { type: 'string' },
         check: { type: 'boolean' },
         timeout: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -89,29 +109,67 @@ function options() {
   };
   const timeout = parsed.timeout === undefined ? 180 : Number(parsed.timeout);
   if (!Number.isInteger(timeout) || timeout < 1) fail(`--timeout must be a whole number of seconds, got "${parsed.timeout}"`);
-  const generated = parsed.password === undefined && !process.env.MEDIANT_DEMO_PASSWORD;
+  const check = Boolean(parsed.check);
+  const user = parsed.user ?? (process.env.MEDIANT_DEMO_USER || undefined);
+  const password = parsed.password ?? (process.env.MEDIANT_DEMO_PASSWORD || undefined);
+  // Basic authentication: no ":" in the user name; the login file: one line each
+  if (user !== undefined && !/^[^\r\n:]+$/.test(user)) fail('--user must be a non-empty single line without ":"');
+  if (password !== undefined && !/^[^\r\n]+$/.test(password)) fail('--password must be a non-empty single line');
   return {
-    user: parsed.user ?? process.env.MEDIANT_DEMO_USER ?? `demo-${crypto.randomBytes(2).toString('hex')}`,
-    password: parsed.password ?? process.env.MEDIANT_DEMO_PASSWORD ?? crypto.randomBytes(18).toString('base64url'),
-    generated,
+    user,
+    password,
     port: port('port', parsed.port, 1880),
     simPort: port('sim-port', parsed['sim-port'], 0),
-    check: Boolean(parsed.check),
+    // --check proves that a fresh demo works: never the user's kept folder unless named
+    dir: parsed.dir !== undefined ? path.resolve(parsed.dir) : check ? undefined : DEFAULT_DIR,
+    check,
     timeoutMs: timeout * 1000,
   };
 }
 
-/** The compiled package (npm install builds it); a plain message when it is missing. */
-function loadBuilt() {
+/** Compiled files older than their source in src/ (or missing): the package needs a build. */
+function staleBuild() {
+  const src = path.join(ROOT, 'src');
+  const stale = [];
+  const walk = (dir) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
+        const out = path.join(ROOT, path.relative(src, p).replace(/\.ts$/, '.js'));
+        if (!fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(p).mtimeMs) stale.push(path.relative(ROOT, out));
+      }
+    }
+  };
+  if (fs.existsSync(src)) walk(src);
+  return stale;
+}
+
+/** The compiled package, built first when src/ changed since (npm install does not build). */
+function loadBuilt(say) {
+  const stale = staleBuild();
+  if (stale.length) {
+    let tsc;
+    try {
+      tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+    } catch {
+      fail('the package is not built and typescript is not installed: run "npm install" in the repository');
+    }
+    say(`demo: building the package from src/ (${stale.length} compiled file${stale.length === 1 ? '' : 's'} missing or older than the source)…`);
+    const r = spawnSync(process.execPath, [tsc, '-p', path.join(ROOT, 'tsconfig.json')], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) fail('the build failed (see above): fix it, or run "npm run build" to see it again');
+  }
   const missing = ['simulator/index.js', ...Object.values(PKG['node-red'].nodes)].filter((f) => !fs.existsSync(path.join(ROOT, f)));
-  if (missing.length) fail(`the package is not built (${missing[0]} is missing): run "npm install" (or "npm run build") first`);
+  if (missing.length) fail(`the package is not built (${missing[0]} is missing): run "npm run build" in the repository`);
   return require(path.join(ROOT, 'simulator'));
 }
+
+const inUse = (flag, port) => `port ${port} on ${HOST} is in use: pass ${flag} N (or ${flag} 0 for any free port)`;
 
 function freePort(wanted) {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
-    srv.once('error', (e) => reject(e.code === 'EADDRINUSE' ? new Error(`port ${wanted} on ${HOST} is in use: pass --port N (or --port 0 for any free port)`) : e));
+    srv.once('error', (e) => reject(e.code === 'EADDRINUSE' ? new Error(inUse('--port', wanted)) : e));
     srv.listen(wanted, HOST, () => {
       const { port } = srv.address();
       srv.close(() => resolve(port));
@@ -139,19 +197,109 @@ async function call(base, method, p, body, headers = {}) {
   return { status: res.status, json, text };
 }
 
-/** A user directory in which this package is installed as Node-RED finds installed modules. */
-function makeUserDir(port) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'node-red-mediant-demo-'));
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true, dependencies: { [PKG.name]: `file:${ROOT}` } }, null, 2));
-  fs.mkdirSync(path.join(dir, 'node_modules'));
-  fs.symlinkSync(ROOT, path.join(dir, 'node_modules', PKG.name), process.platform === 'win32' ? 'junction' : 'dir');
+/** A file only its owner can read or write (also when it was there before with wider rights). */
+function writePrivate(file, text) {
+  fs.writeFileSync(file, text, { mode: 0o600 });
+  fs.chmodSync(file, 0o600);
+}
+
+/** The device login a previous run left in the folder, or undefined. */
+function readLogin(dir) {
+  try {
+    const text = fs.readFileSync(path.join(dir, LOGIN_FILE), 'utf8');
+    const get = (k) => (new RegExp(`^${k}=(.*)$`, 'm').exec(text) || [])[1];
+    const user = get('user');
+    const password = get('password');
+    return user && password ? { user, password } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The login for this run: asked for, else the previous run's, else random. */
+function chooseLogin(opts, saved) {
+  const user = opts.user ?? saved?.user ?? `demo-${crypto.randomBytes(2).toString('hex')}`;
+  const password = opts.password ?? (saved && saved.user === user ? saved.password : crypto.randomBytes(18).toString('base64url'));
+  return { user, password };
+}
+
+/**
+ * Refuse a second demo on the same folder (two Node-REDs writing one flows file);
+ * a pid file left by a demo that was killed is taken over.
+ */
+function lockDir(dir) {
+  const file = path.join(dir, 'demo.pid');
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8'));
+    if (Number.isInteger(pid) && pid > 0 && pid !== process.pid) {
+      let alive = true;
+      try {
+        process.kill(pid, 0);
+      } catch (e) {
+        alive = e.code === 'EPERM';
+      }
+      if (alive) fail(`another demo (pid ${pid}) is using ${dir}: stop it first, or pass --dir for a second one`);
+    }
+  } catch {
+    /* no pid file */
+  }
+  fs.writeFileSync(file, String(process.pid));
+  return () => {
+    try {
+      if (fs.readFileSync(file, 'utf8') === String(process.pid)) fs.unlinkSync(file);
+    } catch {
+      /* gone */
+    }
+  };
+}
+
+/**
+ * The Node-RED user directory: this package linked in node_modules as Node-RED finds
+ * installed modules, the settings written afresh at every run, the key of the
+ * encrypted credentials kept (so a later run can read them), and the flows file left
+ * alone when there is one.
+ */
+function prepareUserDir(dir, port) {
+  if (!fs.existsSync(dir)) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const pkgFile = path.join(dir, 'package.json');
+  let pkg = { name: 'node-red-project', version: '0.0.1', private: true };
+  try {
+    pkg = { ...pkg, ...JSON.parse(fs.readFileSync(pkgFile, 'utf8')) };
+  } catch {
+    /* first run */
+  }
+  pkg.dependencies = { ...pkg.dependencies, [PKG.name]: `file:${ROOT}` };
+  fs.writeFileSync(pkgFile, JSON.stringify(pkg, null, 2));
+  const link = path.join(dir, 'node_modules', PKG.name);
+  fs.mkdirSync(path.dirname(link), { recursive: true });
+  let existing;
+  try {
+    existing = fs.lstatSync(link);
+  } catch {
+    /* not there */
+  }
+  if (existing && !existing.isSymbolicLink()) fail(`${link} is not the link the demo makes: remove it, or pass another --dir`);
+  if (existing) fs.unlinkSync(link); // the repository may have moved since
+  fs.symlinkSync(ROOT, link, process.platform === 'win32' ? 'junction' : 'dir');
+
+  const secretFile = path.join(dir, '.credential-secret');
+  let credentialSecret;
+  try {
+    credentialSecret = fs.readFileSync(secretFile, 'utf8').trim();
+  } catch {
+    /* first run */
+  }
+  if (!credentialSecret) {
+    credentialSecret = crypto.randomBytes(24).toString('hex');
+    writePrivate(secretFile, credentialSecret);
+  }
   const settings = {
     uiHost: HOST,
     uiPort: port,
     flowFile: 'flows.json',
     flowFilePretty: true,
-    // a new key every run: the credentials file is encrypted, and thrown away at exit
-    credentialSecret: crypto.randomBytes(24).toString('hex'),
+    // the credentials file is encrypted with this key, kept in the folder (readable by its owner only)
+    credentialSecret,
     // no consent prompt, no update check, no tour: nothing leaves this machine or covers the editor
     telemetry: { enabled: false, updateNotification: false },
     diagnostics: { enabled: false, ui: false },
@@ -161,11 +309,20 @@ function makeUserDir(port) {
     logging: { console: { level: 'info', metrics: false, audit: false } },
   };
   const settingsFile = path.join(dir, 'settings.js');
-  fs.writeFileSync(settingsFile, `// written by scripts/demo.js\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`);
-  fs.mkdirSync(path.join(dir, 'backups'));
+  writePrivate(settingsFile, `// written by scripts/demo.js at every start (edits here are overwritten)\nmodule.exports = ${JSON.stringify(settings, null, 2)};\n`);
+  const backupDir = path.join(dir, 'backups');
+  fs.mkdirSync(backupDir, { recursive: true });
   const restoreFile = path.join(dir, 'restore-example.ini');
-  fs.writeFileSync(restoreFile, '; an incremental INI for the backup example\'s restore branch (demo)\r\n[SYSTEM Params]\r\nSyslogServerIP = 10.4.2.24\r\n');
-  return { dir, settingsFile, backupDir: path.join(dir, 'backups'), restoreFile };
+  if (!fs.existsSync(restoreFile)) {
+    fs.writeFileSync(restoreFile, '; an incremental INI for the backup example\'s restore branch (demo)\r\n[SYSTEM Params]\r\nSyslogServerIP = 10.4.2.24\r\n');
+  }
+  let flows = [];
+  try {
+    flows = JSON.parse(fs.readFileSync(path.join(dir, 'flows.json'), 'utf8'));
+  } catch {
+    /* first run */
+  }
+  return { dir, settingsFile, backupDir, restoreFile, kept: Array.isArray(flows) && flows.length > 0 };
 }
 
 function removeUserDir(dir) {
@@ -177,8 +334,26 @@ function removeUserDir(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** Every example as its own tab, the shared device config node pointed at the simulator, with credentials. */
-function demoFlows(sim, opts) {
+/** The examples' device config node (one, shared by every example). */
+function exampleDevice() {
+  for (const file of fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'))) {
+    const dev = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')).find((n) => n.type === 'mediant-device');
+    if (dev) return dev;
+  }
+  throw new Error('no example has a mediant-device node');
+}
+
+/**
+ * Every example as its own tab, the shared device config node pointed at the
+ * simulator, with credentials, and the receivers tab.
+ *
+ * The debug sidebar gets one stream: what reaches the team chat (every raise,
+ * clear, remediation report and PM alert) from the receivers tab, and the examples'
+ * "error" debug nodes. The examples' other debug nodes show their last value as
+ * their status under the node instead: five tabs writing to the sidebar at once
+ * bury a user's own debug output (and push it out of the sidebar's last 100).
+ */
+function demoFlows(sim, login) {
   const nodes = [];
   const seen = new Set();
   const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
@@ -193,7 +368,10 @@ function demoFlows(sim, opts) {
       if (seen.has(n.id)) continue; // the device config node is shared by all examples
       seen.add(n.id);
       if (n.type === 'mediant-device') {
-        nodes.push({ ...n, host: sim.host, port: String(sim.port), protocol: sim.protocol, tls: '', credentials: { username: opts.user, password: opts.password } });
+        // host and port stay ${MEDIANT_HOST}/${MEDIANT_PORT}: set at every start, they follow the simulator
+        nodes.push({ ...n, protocol: sim.protocol, tls: '', credentials: { username: login.user, password: login.password } });
+      } else if (n.type === 'debug' && n.complete !== 'error') {
+        nodes.push({ ...n, tosidebar: false, tostatus: true, statusType: 'auto', statusVal: n.complete });
       } else {
         nodes.push(n);
       }
@@ -213,26 +391,79 @@ function prefixLines(stream, prefix, sink) {
   stream.on('end', () => rest && sink(`${prefix}${rest}\n`));
 }
 
+/**
+ * The editor opens on the debug sidebar (the README and the banner say to watch it):
+ * the first tab of the user's sidebar order, which Node-RED keeps in its user
+ * settings. Set once; a user who reorders the tabs keeps their order.
+ */
+async function debugSidebarFirst(base) {
+  const current = await call(base, 'GET', '/settings/user');
+  if (current.status !== 200 || current.json?.editor?.sidebar?.order) return;
+  await call(base, 'POST', '/settings/user', { editor: { sidebar: { order: ['debug', 'info', 'help', 'config', 'context'] } } });
+}
+
+/** A kept folder, the login changed: the `sbc` device node gets the new one (when the user kept it). */
+async function updateDeviceLogin(base, login) {
+  const device = exampleDevice();
+  const flows = await call(base, 'GET', '/flows', undefined, { 'node-red-api-version': 'v1' });
+  if (flows.status !== 200 || !Array.isArray(flows.json)) throw new Error(`reading the kept flows failed: ${flows.status}`);
+  const sbc = flows.json.find((n) => n.id === device.id && n.type === 'mediant-device');
+  if (!sbc) return false;
+  sbc.credentials = { username: login.user, password: login.password };
+  const r = await call(base, 'POST', '/flows', flows.json, { 'node-red-deployment-type': 'nodes', 'node-red-api-version': 'v1' });
+  if (r.status !== 200 && r.status !== 204) throw new Error(`giving the sbc device node the new login failed: ${r.status} ${r.text.slice(0, 300)}`);
+  return true;
+}
+
 async function main() {
   const opts = options();
-  const { startSimulator } = loadBuilt();
+  const say = (s) => process.stdout.write(`${s}\n`);
+  const { startSimulator } = loadBuilt(say);
   const port = await freePort(opts.port).catch((e) => fail(e.message));
   const editor = `http://${HOST}:${port}`;
+
+  const temporary = opts.dir === undefined;
+  const dir = temporary ? fs.mkdtempSync(path.join(os.tmpdir(), 'node-red-mediant-demo-')) : opts.dir;
+  if (!temporary) {
+    // never write settings.js over a Node-RED user directory that is not the demo's (~/.node-red)
+    const entries = fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    if (entries.length > 0 && !entries.includes(LOGIN_FILE) && !entries.includes('.credential-secret')) {
+      fail(`${dir} is not empty and is not a demo folder (no ${LOGIN_FILE}): pass --dir with a new or empty folder`);
+    }
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+  const unlock = lockDir(dir);
+  const saved = temporary ? undefined : readLogin(dir);
+  const login = chooseLogin(opts, saved);
+  const loginChanged = !saved || saved.user !== login.user || saved.password !== login.password;
+  const loginFile = path.join(dir, LOGIN_FILE);
+  writePrivate(loginFile, [
+    '# The demo simulator\'s device user (written by npm start; readable by you only).',
+    '# In your own flows, pick the device "sbc" (already set up with it), or give these',
+    '# in a mediant-device node: host ${MEDIANT_HOST}, port ${MEDIANT_PORT}, protocol HTTP.',
+    `user=${login.user}`,
+    `password=${login.password}`,
+    '',
+  ].join('\n'));
 
   const log = [];
   // --check keeps Node-RED's log for when something goes wrong; the demo shows it
   const out = opts.check ? (s) => log.push(s) : (s) => process.stdout.write(s);
-  const say = (s) => process.stdout.write(`${s}\n`);
+  const abandon = (message) => {
+    unlock();
+    if (temporary) removeUserDir(dir);
+    fail(message);
+  };
 
   const sim = await startSimulator({
     host: HOST,
     port: opts.simPort,
-    users: [{ username: opts.user, password: opts.password, privilege: 'securityAdmin' }],
+    users: [{ username: login.user, password: login.password, privilege: 'securityAdmin' }],
     scenario: { periodMs: 5000 },
     // long enough to watch the remediation's reset in the editor (status "restarting…")
     bootTimeMs: 5000,
-  });
-  const user = makeUserDir(port);
+  }).catch((e) => abandon(e.code === 'EADDRINUSE' ? inUse('--sim-port', opts.simPort) : `the simulator did not start: ${e.message}`));
+  const user = prepareUserDir(dir, port);
   const env = {
     ...process.env,
     CHAT_WEBHOOK_URL: `${editor}/demo/chat`,
@@ -250,8 +481,7 @@ async function main() {
     redJs = require.resolve('node-red/red.js', { paths: [ROOT] });
   } catch {
     await sim.close();
-    removeUserDir(user.dir);
-    fail('node-red is not installed: it is a devDependency, run "npm install" in the repository');
+    abandon('node-red is not installed: it is a devDependency, run "npm install" in the repository');
   }
   const red = spawn(process.execPath, [redJs, '--userDir', user.dir, '--settings', user.settingsFile, '--port', String(port)], {
     cwd: user.dir,
@@ -279,7 +509,9 @@ async function main() {
         clearTimeout(kill);
       }
       await sim.close();
-      removeUserDir(user.dir);
+      unlock();
+      if (temporary) removeUserDir(user.dir);
+      else if (!opts.check && code === 0) say(`your flows are kept in ${user.dir} (npm start opens them again)`);
       process.exit(code);
     })();
     return stopping;
@@ -299,11 +531,17 @@ async function main() {
     stop(1);
   });
 
+  let loginUpdated = false;
   try {
     await waitForEditor(editor, () => redGone, 90000);
     await checkModuleLoaded(editor);
-    const deployed = await call(editor, 'POST', '/flows', demoFlows(sim, opts), { 'node-red-deployment-type': 'full', 'node-red-api-version': 'v1' });
-    if (deployed.status !== 200 && deployed.status !== 204) throw new Error(`deploying the examples failed: ${deployed.status} ${deployed.text.slice(0, 300)}`);
+    if (!user.kept) {
+      const deployed = await call(editor, 'POST', '/flows', demoFlows(sim, login), { 'node-red-deployment-type': 'full', 'node-red-api-version': 'v1' });
+      if (deployed.status !== 200 && deployed.status !== 204) throw new Error(`deploying the examples failed: ${deployed.status} ${deployed.text.slice(0, 300)}`);
+    } else if (loginChanged) {
+      loginUpdated = await updateDeviceLogin(editor, login);
+    }
+    await debugSidebarFirst(editor);
   } catch (e) {
     if (opts.check) process.stdout.write(log.join(''));
     say(`demo: ${e.message}`);
@@ -313,16 +551,24 @@ async function main() {
   say('');
   say('────────────────────────────────────────────────────────────────────────');
   say(` Node-RED editor:   ${editor}/`);
-  say(` device simulator:  ${sim.url}  (user "${opts.user}", ${opts.generated ? 'random password, not shown — pass --user/--password to choose your own' : 'your password'})`);
+  say(` device simulator:  ${sim.url}  user "${login.user}", password in`);
+  say(`                    ${loginFile} (readable by you only)`);
+  say('   Your own nodes: pick the device "sbc" (already set up), or a new mediant-device');
+  say('   with host ${MEDIANT_HOST}, port ${MEDIANT_PORT}, protocol HTTP and that user.');
+  say(user.kept ? ` Your flows, as you left them: ${user.dir}` : ` The examples are deployed; your flows are kept in ${user.dir}`);
+  if (loginUpdated) say(' The device "sbc" now has the new login (a poll with the old one may have been refused at start).');
   say('');
-  say(' What to look at (debug sidebar, on the right of the editor):');
+  say(' What to look at (the debug sidebar, on the right of the editor, shows what');
+  say(' reaches the team chat; each example node shows its latest result under it):');
   say('  • "Alarm to chat": alarms raised and cleared every few seconds → 💬 chat');
-  say('  • "Alarm to ticket": 🎫 ticket opened on raised, updated to "closed" on cleared');
+  say('  • "Alarm to ticket": 🎫 ticket opened on raised, "closed" on cleared: the');
+  say('    ticket nodes\' status on the "Demo receivers" tab');
   say('  • "Remediation": when "Trunk is down" comes up (about 20 s in), the CLI fix runs');
   say('    and the chat reports it cleared');
   say('  • "PM watch" and "Configuration backup": alerts and files, see each tab\'s comment');
   say(`  • received so far: ${editor}/demo/chat and ${editor}/demo/tickets`);
   say(`  • backups are written to ${user.backupDir}`);
+  say('  • your own debug nodes: the sidebar\'s filter "current flow" shows only your tab');
   if (!opts.check) {
     say('');
     say(' The demo also nudges the simulator so every path shows: NetUtilPackets[0] goes');
@@ -330,7 +576,7 @@ async function main() {
     say(' down" arrives that the CLI fix cannot clear, so the remediation resets the device.');
   }
   say('');
-  say(' Ctrl-C stops everything.');
+  say(temporary ? ' Ctrl-C stops everything and removes the temporary folder.' : ' Ctrl-C stops everything; your flows stay (delete the folder to start afresh).');
   say('────────────────────────────────────────────────────────────────────────');
   say('');
 
