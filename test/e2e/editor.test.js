@@ -2,7 +2,8 @@
 // Driven in a real browser: Debian's chromium (playwright-core, headless) on the
 // editor of the installed package in a real Node-RED. Every node type from the
 // palette onto the workspace, its dialog and help, the device dialog's validation
-// and credentials, deploy, Import > Examples, and the README's screenshots.
+// and credentials, deploy, Import > Examples, and the README's screenshots
+// (written to docs/images only with UPDATE_SCREENSHOTS=1, so a run leaves git clean).
 const assert = require('assert');
 const crypto = require('crypto');
 const fs = require('fs');
@@ -20,6 +21,20 @@ const USERNAME = 'e2eBrowser';
 const CONFIG_TYPES = ['mediant-device'];
 const FLOW_TYPES = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t));
 const IMAGES = path.join(ROOT, 'docs', 'images');
+
+/**
+ * A README picture: taken on every run (so its scene is exercised), written over
+ * the tracked file in docs/images only when asked (UPDATE_SCREENSHOTS=1).
+ */
+async function readmePicture(page, name) {
+  if (!process.env.UPDATE_SCREENSHOTS) {
+    await page.screenshot();
+    return;
+  }
+  fs.mkdirSync(IMAGES, { recursive: true });
+  await page.screenshot({ path: path.join(IMAGES, name) });
+  console.log(`      updated docs/images/${name}`);
+}
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
 
 describe('in a real browser (Debian chromium driven by playwright-core)', function () {
@@ -136,8 +151,7 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
     const help = await E.showHelp(page);
     assert.ok(help.headings.includes('Details'), `device help headings: ${help.headings.join(', ')}`);
     await E.settled(E.tray(page));
-    fs.mkdirSync(IMAGES, { recursive: true });
-    await page.screenshot({ path: path.join(IMAGES, 'device-dialog.png') });
+    await readmePicture(page, 'device-dialog.png');
 
     await page.click('#node-config-dialog-ok');
     await page.locator('#node-config-dialog-ok').waitFor({ state: 'detached' });
@@ -172,8 +186,6 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
         // "Wait" on: the restart timeout applies.
         await page.locator('#node-input-waitForRestart').check();
         await page.locator('#node-input-restartTimeout').waitFor({ state: 'visible' });
-        await E.settled(E.tray(page));
-        await page.screenshot({ path: path.join(IMAGES, 'reset-dialog.png') });
       }
       await page.click('#node-dialog-ok');
       await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
@@ -280,7 +292,7 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       await page.mouse.move(chart.x + chart.width - 40, chart.y + chart.height - 40);
       await page.locator('.red-ui-popover:visible').waitFor({ state: 'detached' }).catch(() => {});
       await waitFor('no tooltip shown', async () => (await page.locator('.red-ui-popover:visible').count()) === 0);
-      await page.screenshot({ path: path.join(IMAGES, 'editor.png') });
+      await readmePicture(page, 'editor.png');
       assertClean(t);
     } finally {
       await t.context.close();

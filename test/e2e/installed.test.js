@@ -47,6 +47,31 @@ describe('installed into a real Node-RED', function () {
     inst.files.filter((f) => /^examples\/.+\.json$/.test(f)).should.not.be.empty();
     inst.files.filter((f) => /^(src|test)\//.test(f)).should.be.empty();
     inst.files.filter((f) => /\.ts$/.test(f) && !/\.d\.ts$/.test(f)).should.be.empty();
+    // the type declarations of the client are the package's API; those of the nodes are noise
+    inst.files.filter((f) => /^nodes\/.*\.d\.ts$/.test(f)).should.be.empty();
+    inst.files.should.containEql('client/index.d.ts');
+  });
+
+  it('installs with no install script to approve: the tarball is built before packing', function () {
+    const installedPkg = JSON.parse(fs.readFileSync(path.join(inst.moduleDir, 'package.json'), 'utf8'));
+    const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => installedPkg.scripts && installedPkg.scripts[s]);
+    assert.deepStrictEqual(installScripts, [], 'lifecycle scripts that npm runs (or asks to approve) at install');
+    assert.ok(!/install-scripts|prepare/i.test(inst.installOutput), `npm install warned:\n${inst.installOutput}`);
+    for (const f of Object.values(PKG['node-red'].nodes)) assert.ok(fs.existsSync(path.join(inst.moduleDir, f)), `${f} is in the package, built`);
+  });
+
+  it("shows the README's pictures where the README is read (npm, the Flow Library): absolute links to the repository's files", function () {
+    const readme = fs.readFileSync(path.join(inst.moduleDir, 'README.md'), 'utf8');
+    const pictures = [...readme.matchAll(/!\[[^\]]*\]\(([^)\s]+)/g)].map((m) => m[1]);
+    pictures.should.not.be.empty();
+    const repo = /github\.com\/([^/]+\/[^/.]+)/.exec(PKG.repository.url)[1];
+    for (const url of pictures) {
+      const m = new RegExp(`^https://raw\\.githubusercontent\\.com/${repo}/main/(.+)$`).exec(url);
+      assert.ok(m, `${url} is not a raw file of ${repo}`);
+      assert.ok(fs.existsSync(path.join(ROOT, m[1])), `${m[1]} (pictured in the README) is not in the repository`);
+    }
+    const relative = [...readme.matchAll(/\]\(([^)\s]+)/g)].map((m) => m[1]).filter((u) => !/^(https?:|#|mailto:)/.test(u));
+    assert.deepStrictEqual(relative, [], 'links relative to the repository are broken on npm and the Flow Library');
   });
 
   it('lists every node type of the package in GET /nodes, loaded from the user directory', async function () {

@@ -27,7 +27,7 @@ let installed;
 
 /**
  * Pack (which compiles) and install once per mocha run. Resolves to
- * `{ tarball, files, workDir, userDir, moduleDir }`.
+ * `{ tarball, files, workDir, userDir, moduleDir, installOutput }`.
  */
 function installPackage() {
   if (!installed) installed = doInstall();
@@ -37,7 +37,7 @@ function installPackage() {
 function doInstall() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-e2e-'));
   removeDirLater(workDir);
-  // `npm pack` runs `prepare` (tsc), as `npm publish` does: the tarball is built from
+  // `npm pack` runs `prepack` (tsc), as `npm publish` does: the tarball is built from
   // the sources as they are. E2E_NO_BUILD=1 packs the compiled output already there.
   const pack = spawnSync(NPM, ['pack', '--pack-destination', workDir, ...(process.env.E2E_NO_BUILD ? ['--ignore-scripts'] : [])], { cwd: ROOT, encoding: 'utf8', env: cleanEnv() });
   const tgzs = fs.readdirSync(workDir).filter((f) => f.endsWith('.tgz'));
@@ -60,6 +60,8 @@ function doInstall() {
     workDir,
     userDir,
     moduleDir: path.join(userDir, 'node_modules', PKG.name),
+    // what the user sees from `npm install` (warnings included)
+    installOutput: `${inst.stdout}${inst.stderr}`,
   };
 }
 
