@@ -238,7 +238,7 @@ function lockDir(dir) {
       } catch (e) {
         alive = e.code === 'EPERM';
       }
-      if (alive) fail(`another demo (pid ${pid}) is using ${dir}: stop it first, or pass --dir for a second one`);
+      if (alive) fail(`another demo (pid ${pid}) is using ${dir}: stop it first, or pass --dir for a second one (if pid ${pid} is no demo, delete ${file})`);
     }
   } catch {
     /* no pid file */
