@@ -37,7 +37,8 @@ const handlers = {
       const n = Math.min(batch, count - i);
       const group = await Promise.all(
         Array.from({ length: n }, () =>
-          startSimulator({ host: '127.0.0.1', port: 0, logLimit, bootTimeMs: 500, ...options, initialAlarms: alarmsFor(alarms, 'bench') }),
+          // firmware 7.0 unless a run asks otherwise: figures stay comparable with the earlier runs
+          startSimulator({ firmware: '7.0', host: '127.0.0.1', port: 0, logLimit, bootTimeMs: 500, ...options, initialAlarms: alarmsFor(alarms, 'bench') }),
         ),
       );
       for (const s of group) {

@@ -456,6 +456,9 @@ async function main() {
   };
 
   const sim = await startSimulator({
+    // firmware 7.0 (the 2015 document): the PM watch example reads /performanceMonitoring,
+    // which the 7.4 profile does not serve
+    firmware: '7.0',
     host: HOST,
     port: opts.simPort,
     users: [{ username: login.user, password: login.password, privilege: 'securityAdmin' }],

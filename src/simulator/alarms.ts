@@ -2,6 +2,8 @@
  * An alarm list ordered by numeric id. Ids are handed out increasing (from 1
  * after every boot), so appending keeps the order and a cursor is found by
  * binary search: a page costs O(log n + limit), even with 10,000 alarms.
+ * Lists that share one counter (7.x: one sequence for active and history
+ * entries) each see ids with gaps.
  */
 import type { SimAlarm } from './types';
 
@@ -13,14 +15,27 @@ interface Stored {
 export interface AlarmPage {
   alarms: SimAlarm[];
   cursor: { after: string; before: string };
+  /** The first and last id of the whole list (7.x cursors carry them as `start` and `end`). */
+  start: string;
+  end: string;
+}
+
+/** Where ids come from: the next one to hand out. */
+export interface IdCounter {
+  next: number;
 }
 
 export class AlarmList {
   private items: Stored[] = [];
-  private nextId = 1;
 
-  /** @param max keep at most this many (oldest dropped, in batches). */
-  constructor(private readonly max = Infinity) {}
+  /**
+   * @param max keep at most this many (oldest dropped, in batches).
+   * @param ids the id counter, this list's own unless shared with another list.
+   */
+  constructor(
+    private readonly max = Infinity,
+    private readonly ids: IdCounter = { next: 1 },
+  ) {}
 
   get size(): number {
     return this.items.length;
@@ -28,7 +43,7 @@ export class AlarmList {
 
   /** Add an alarm, giving it the next id. */
   add(a: Omit<SimAlarm, 'id'>): SimAlarm {
-    const n = this.nextId++;
+    const n = this.ids.next++;
     const alarm: SimAlarm = { id: String(n), ...a };
     this.items.push({ n, alarm });
     if (this.items.length > this.max) {
@@ -69,7 +84,7 @@ export class AlarmList {
   reset(): SimAlarm[] {
     const old = this.items.map((s) => s.alarm);
     this.items = [];
-    this.nextId = 1;
+    this.ids.next = 1;
     return old;
   }
 
@@ -102,6 +117,8 @@ export class AlarmList {
         after: end < this.items.length ? String(slice[slice.length - 1].n) : '-1',
         before: start > 0 ? String(slice[0].n) : '-1',
       },
+      start: String(this.items[0].n),
+      end: String(this.items[this.items.length - 1].n),
     };
   }
 }

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /**
  * mediant-sim: run the device simulator from the command line.
- *   mediant-sim [--port 8080] [--host 127.0.0.1] [--tls | --cert FILE --key FILE]
- *               [--user Admin --password Admin] [--scenario] [--boot-time MS]
- *               [--serial NUMBER] [--ha]
+ *   mediant-sim [--firmware 7.0|7.2|7.4] [--port 8080] [--host 127.0.0.1]
+ *               [--tls | --cert FILE --key FILE] [--user Admin --password Admin]
+ *               [--scenario] [--boot-time MS] [--serial NUMBER] [--ha]
  * Prints the URL (the real port when --port 0) and the credentials in use;
  * stops cleanly on SIGINT/SIGTERM.
  */
 import { readFileSync } from 'node:fs';
 import { X509Certificate } from 'node:crypto';
-import { startSimulator } from './index';
+import { DEFAULT_FIRMWARE, FIRMWARES, startSimulator } from './index';
 import type { SimulatorOptions, SimUser } from './types';
 
 const HELP = `Usage: mediant-sim [options]
+  --firmware V      the firmware to play: ${FIRMWARES.join(', ')} (default ${DEFAULT_FIRMWARE}, what a
+                    device bought today runs; 7.0 is the vendor's 2015 document)
   --port N          port to listen on (default 8080; 0 = any free port)
   --host ADDR       address to listen on (default 127.0.0.1)
   --tls             HTTPS with a self-signed certificate made at start
@@ -20,7 +22,7 @@ const HELP = `Usage: mediant-sim [options]
   --key FILE        PEM private key for --cert
   --user NAME       REST API user (Security Administrator; default Admin)
   --password PASS   its password (default Admin)
-  --scenario        demo: raise and clear realistic alarms every 5 s
+  --scenario        demo: raise and clear realistic alarms every 5 s; PM and KPI values move
   --scenario-period MS  scenario period (default 5000)
   --boot-time MS    how long a reset keeps the device unreachable (default 3000)
   --serial NUMBER   device serial number (license check)
@@ -49,7 +51,7 @@ function parse(argv: string[]): { opts: SimulatorOptions; ha: boolean; user: str
       seen.add(a);
       continue;
     }
-    if (!['--port', '--host', '--cert', '--key', '--user', '--password', '--boot-time', '--serial', '--scenario-period'].includes(a)) fail(`unknown option ${a}`);
+    if (!['--firmware', '--port', '--host', '--cert', '--key', '--user', '--password', '--boot-time', '--serial', '--scenario-period'].includes(a)) fail(`unknown option ${a}`);
     if (v === undefined) {
       v = argv[++i];
       if (v === undefined) fail(`${a} needs a value`);
@@ -71,8 +73,17 @@ function parse(argv: string[]): { opts: SimulatorOptions; ha: boolean; user: str
   const user = values.get('--user') ?? 'Admin';
   const password = values.get('--password') ?? 'Admin';
   const users: SimUser[] = [{ username: user, password, privilege: 'securityAdmin' }];
+  if (user !== 'Operator') users.push({ username: 'Operator', password: 'Operator', privilege: 'admin' });
   if (user !== 'Monitor') users.push({ username: 'Monitor', password: 'Monitor', privilege: 'monitor' });
-  const opts: SimulatorOptions = { port, host: values.get('--host') ?? '127.0.0.1', users, bootTimeMs: num('--boot-time', 3000) };
+  const firmware = values.get('--firmware') ?? DEFAULT_FIRMWARE;
+  if (!(FIRMWARES as readonly string[]).includes(firmware)) fail(`--firmware must be one of ${FIRMWARES.join(', ')}`);
+  const opts: SimulatorOptions = {
+    firmware: firmware as SimulatorOptions['firmware'],
+    port,
+    host: values.get('--host') ?? '127.0.0.1',
+    users,
+    bootTimeMs: num('--boot-time', 3000),
+  };
   const cert = values.get('--cert');
   const key = values.get('--key');
   if ((cert === undefined) !== (key === undefined)) fail('--cert and --key go together');
@@ -91,9 +102,13 @@ async function main(): Promise<void> {
   const { opts, ha, user, password } = parse(process.argv.slice(2));
   const sim = await startSimulator(opts);
   if (ha) sim.control.setHaMode(true);
+  const monitorNote =
+    opts.firmware === '7.4'
+      ? 'users "Operator"/"Operator" (Administrator) and "Monitor"/"Monitor" (Monitor) get what their level allows'
+      : 'users "Operator" and "Monitor" get 403: this firmware wants a Security Administrator';
   const lines = [
-    `Mediant simulator listening on ${sim.url}`,
-    `REST API: ${sim.url}/api/v1  (Basic auth: user "${user}", password "${password}"; read-only user "Monitor" gets 403)`,
+    `Mediant simulator (firmware ${opts.firmware}) listening on ${sim.url}`,
+    `REST API: ${sim.url}/api/v1  (Basic auth: user "${user}", password "${password}", Security Administrator; ${monitorNote})`,
     `Control API (no auth): ${sim.url}/__sim/state`,
   ];
   if (sim.certificate) {
@@ -101,7 +116,7 @@ async function main(): Promise<void> {
     lines.push(`HTTPS certificate SHA-256 fingerprint: ${fp}`);
     if (opts.tls === true) lines.push(`Self-signed: fetch it with  curl -k ${sim.url}/__sim/certificate > sim.pem  and use --cacert sim.pem`);
   }
-  if (opts.scenario) lines.push('Scenario mode: alarms are raised and cleared over time');
+  if (opts.scenario) lines.push('Scenario mode: alarms are raised and cleared over time; PM and KPI values move');
   lines.push(`Try: curl -u ${user}:${password} ${sim.protocol === 'https' ? '-k ' : ''}${sim.url}/api/v1/status`);
   process.stdout.write(lines.join('\n') + '\n');
   let stopping = false;

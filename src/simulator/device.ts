@@ -3,13 +3,16 @@
  * runs while the device is idle: the boot timer exists only during a reboot,
  * the scenario timer only in scenario mode (both unref'd).
  */
-import { AlarmList } from './alarms';
+import { type DebugFile, type TlsContext, debugFileAfterReboot, defaultTlsContexts } from './admin74';
+import { AlarmList, type IdCounter } from './alarms';
 import { CliConfig, DEFAULT_CLI, DEFAULT_INI, IniConfig, cliHeader, iniHeader, normalizeCliLine } from './config';
+import { KpiModel } from './kpi';
 import { PmModel } from './pm';
-import type { SimAlarm, SimAlarmInput, SimControl, SimFaults, SimLogEntry, SimStateView, SimUpload, SimulatorOptions, SimUser } from './types';
+import { type FirmwareProfile, profileFor } from './profiles';
+import { TestCalls } from './testcall';
+import type { SimAlarm, SimAlarmInput, SimControl, SimFaults, SimLogEntry, SimStateView, SimTestCallView, SimUpload, SimulatorOptions, SimUser, TestCallBehaviour } from './types';
 
-export const PRODUCT_TYPE = 'Mediant SW';
-export const VERSION_ID = '7.00A.018.005';
+export const HA_SYNC = 'Device is currently performing HA synchronization';
 export const DEFAULT_SERIAL = '277522263687112';
 export const DEFAULT_LICENSE_KEY = 'jCx6r5tovCIKaBBbhPtT53Yj';
 export const KEY_DESCRIPTION =
@@ -18,6 +21,7 @@ export const KEY_DESCRIPTION =
 
 export const DEFAULT_USERS: SimUser[] = [
   { username: 'Admin', password: 'Admin', privilege: 'securityAdmin' },
+  { username: 'Operator', password: 'Operator', privilege: 'admin' },
   { username: 'Monitor', password: 'Monitor', privilege: 'monitor' },
 ];
 
@@ -82,13 +86,26 @@ export class Device implements SimControl {
   readonly users: SimUser[];
   readonly serialNumber: string;
   readonly bootTimeMs: number;
+  /** What the firmware answers (endpoints, fields, privileges, error shapes): see profiles.ts. */
+  readonly profile: FirmwareProfile;
+  /** The device clock's UTC offset, for timestamps written with an offset (7.4). */
+  readonly utcOffsetMinutes: number;
   bootCount = 1;
   bootedAt = Date.now();
   booting = false;
   haMode = false;
   faults: SimFaults = { ...NO_FAULTS };
-  readonly active = new AlarmList();
-  readonly history = new AlarmList(MAX_HISTORY);
+  readonly active: AlarmList;
+  readonly history: AlarmList;
+  /** Scenario mode: alarms come and go, PM and KPI values move. */
+  readonly scenario: boolean;
+  readonly kpi: KpiModel;
+  readonly calls = new TestCalls();
+  tls: TlsContext[] = defaultTlsContexts();
+  debugFile?: DebugFile;
+  readonly debugFileMs: number;
+  /** An uploaded file takes effect only after a reset (status resetNeeded); a reboot clears it. */
+  resetNeeded = false;
   private readonly events: SimStateView['alarmEvents'] = [];
   runningIni: IniConfig;
   savedIni: string;
@@ -108,6 +125,15 @@ export class Device implements SimControl {
 
   constructor(opts: SimulatorOptions) {
     this.users = opts.users && opts.users.length ? opts.users.map((u) => ({ ...u })) : DEFAULT_USERS.map((u) => ({ ...u }));
+    this.profile = profileFor(opts.firmware);
+    this.utcOffsetMinutes = opts.utcOffsetMinutes ?? 60;
+    // 7.x: one sequence numbers active and history entries alike, so each list sees ids with gaps
+    const shared: IdCounter | undefined = this.profile.alarms.ids === 'sparse' ? { next: 1 } : undefined;
+    this.active = new AlarmList(Infinity, shared);
+    this.history = new AlarmList(MAX_HISTORY, shared);
+    this.scenario = !!opts.scenario;
+    this.kpi = new KpiModel((opts.kpiIntervalSeconds ?? 900) * 1000);
+    this.debugFileMs = opts.debugFileMs ?? 3000;
     this.serialNumber = opts.serialNumber ?? DEFAULT_SERIAL;
     this.bootTimeMs = opts.bootTimeMs ?? 3000;
     this.requestLog = new RequestLog(opts.logLimit ?? 10000);
@@ -125,7 +151,19 @@ export class Device implements SimControl {
   }
 
   get info(): { serialNumber: string; versionID: string; productType: string } {
-    return { serialNumber: this.serialNumber, versionID: VERSION_ID, productType: PRODUCT_TYPE };
+    return { serialNumber: this.serialNumber, versionID: this.profile.versionID, productType: this.profile.productType };
+  }
+
+  /** 12 lowercase hex digits, no separators (as 7.x /status writes it), derived from the serial number. */
+  get macAddress(): string {
+    let h = 0x5a17;
+    for (const ch of this.serialNumber) h = (h * 33 + ch.charCodeAt(0)) >>> 0;
+    return '00908f' + (h & 0xffffff).toString(16).padStart(6, '0');
+  }
+
+  /** Sources of the active alarms (an IP group is down while one names it). */
+  activeSources(): Set<string> {
+    return new Set(this.active.all().map((a) => a.source));
   }
 
   iniText(): string {
@@ -219,7 +257,7 @@ export class Device implements SimControl {
       return `Uptime: ${d} days, ${h} hours, ${m} minutes, ${s} seconds`;
     }
     if (t === 'system version') {
-      return [`Version info:`, `  Product type: ${PRODUCT_TYPE}`, `  Software version: ${VERSION_ID}`, `  Serial number: ${this.serialNumber}`].join('\n');
+      return [`Version info:`, `  Product type: ${this.profile.productType}`, `  Software version: ${this.profile.versionID}`, `  Serial number: ${this.serialNumber}`].join('\n');
     }
     if (t === 'running-config') return cfg.serialize().replace(/\r\n/g, '\n').trimEnd();
     const area = /^running-config (system|network|voip|troubleshoot|data)$/.exec(t);
@@ -258,6 +296,9 @@ export class Device implements SimControl {
     this.bootCount++;
     this.runningIni = IniConfig.fromText(this.savedIni);
     this.runningCli = CliConfig.fromText(this.savedCli);
+    this.resetNeeded = false;
+    this.calls.clear();
+    this.debugFile = debugFileAfterReboot(this.debugFile, Date.now());
     if (this.bootTimer) clearTimeout(this.bootTimer);
     this.bootTimer = setTimeout(() => {
       this.bootTimer = undefined;
@@ -316,6 +357,32 @@ export class Device implements SimControl {
     this.pm.pin(pm, index, value);
   }
 
+  private needs(feature: 'kpi' | 'sipTestCall', what: string): void {
+    if (!this.profile.features.has(feature)) throw new TypeError(`firmware ${this.profile.firmware} has no ${what}`);
+  }
+
+  setKpiValue(path: string, value: number | null): void {
+    this.needs('kpi', 'KPI API (/kpi)');
+    this.kpi.pin(path, value);
+  }
+
+  clearKpiValues(): void {
+    this.kpi.clearPins();
+  }
+
+  setTestCallDestination(destination: string, behaviour: TestCallBehaviour | null): void {
+    this.needs('sipTestCall', 'SIP test call (/sipTestCall)');
+    this.calls.setDestination(destination, behaviour);
+  }
+
+  resetTestCallDestinations(): void {
+    this.calls.resetDestinations();
+  }
+
+  testCalls(): SimTestCallView[] {
+    return this.calls.view(Date.now());
+  }
+
   log(): SimLogEntry[] {
     return this.requestLog.list();
   }
@@ -330,6 +397,7 @@ export class Device implements SimControl {
 
   state(): SimStateView {
     return {
+      firmware: this.profile.firmware,
       bootCount: this.bootCount,
       up: this.up,
       haMode: this.haMode,
@@ -339,9 +407,11 @@ export class Device implements SimControl {
       ini: this.iniText(),
       cliScript: this.cliText(),
       unsaved: this.unsaved,
+      resetNeeded: this.resetNeeded,
       uploads: this.uploads.map((u) => ({ ...u })),
       license: { ...this.license },
       alarmEvents: this.events.map((e) => ({ event: e.event, alarm: { ...e.alarm }, bootCount: e.bootCount })),
+      testCalls: this.testCalls(),
     };
   }
 

@@ -1,18 +1,23 @@
 /**
  * HTTP side of the simulator: the device's REST API under /api (Basic auth,
  * section 11 status codes, faults) and the control API under /__sim/ (no
- * auth). Paths in comments are under /api/v1 unless they say otherwise.
+ * auth). Paths in comments are under /api/v1 unless they say otherwise. What
+ * the firmware offers (resources, fields, privileges, error shapes) comes
+ * from the device's profile (profiles.ts); the routes of a firmware are
+ * built once from it.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isIP } from 'node:net';
-import { BodyTooLarge, consumeUpload, readSmallBody } from './body';
+import * as admin from './admin74';
+import { consumeUpload, readSmallBody } from './body';
 import { CliConfig, ConfigError, IniConfig, decodeText, parseIni } from './config';
-import { Device, KEY_DESCRIPTION, PRODUCT_TYPE, VERSION_ID } from './device';
+import { Device, HA_SYNC, KEY_DESCRIPTION } from './device';
 import { PM_NAMES } from './pm';
+import { type Feature, type FirmwareProfile, allows, formatTime, levelFor } from './profiles';
+import { type Ctx, type Handler, HttpError, empty, fail, json, readJson, send, stillUp } from './respond';
 import type { SimUser } from './types';
 
-const HA_SYNC = 'Device is currently performing HA synchronization';
 const TEXT_MAX = 16 * 1024 * 1024;
 const LICENSE_MAX = 1024 * 1024;
 const JSON_MAX = 64 * 1024;
@@ -24,69 +29,52 @@ const CURSOR = /^(0|[1-9][0-9]{0,14})$/;
 
 type Produces = 'application/json' | 'application/octet-stream';
 
-interface Ctx {
-  req: IncomingMessage;
-  res: ServerResponse;
-  dev: Device;
-  params: string[];
-  query: URLSearchParams;
-  onBytes: (n: number) => void;
-  listenHost: string;
-}
-
-type Handler = (c: Ctx) => Promise<void> | void;
-
 interface Route {
   handlers: Partial<Record<string, Handler>>;
   /** What each method answers with (406 check); default JSON. */
   produces?: Partial<Record<string, Produces>>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly description: string,
-  ) {
-    super(description);
-  }
-}
-
-// ------------------------------------------------------------------ answers
-
-function send(c: Ctx, status: number, body: string | Buffer, type: string, headers: Record<string, string> = {}): void {
-  const buf = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
-  c.res.writeHead(status, { 'Content-Type': type, 'Content-Length': String(buf.length), ...headers });
-  c.res.end(buf);
-}
-
-function json(c: Ctx, status: number, obj: unknown, headers: Record<string, string> = {}): void {
-  let text = JSON.stringify(obj, null, 4);
-  // fault: malformed (truncated) JSON, with a matching Content-Length
-  if (c.dev.faults.malformedJson) text = text.slice(0, Math.max(1, Math.floor(text.length / 2)));
-  send(c, status, text, 'application/json', headers);
-}
-
-function empty(c: Ctx, status: number): void {
-  c.res.writeHead(status, status === 204 ? {} : { 'Content-Length': '0' });
-  c.res.end();
-}
-
-function fail(c: Ctx, status: number, description: string, headers: Record<string, string> = {}): void {
-  json(c, status, { description }, headers);
+  /** A resource that 7.4 added: its errors carry the profile's newErrorKey. */
+  added?: boolean;
 }
 
 // ------------------------------------------------------------------ navigation
 
-const NAV_ITEMS = [
+interface NavItem {
+  id: string;
+  description: string;
+  url: string;
+  /** Listed only on a firmware with this feature. */
+  feature?: Feature;
+}
+
+const NAV_ITEMS: NavItem[] = [
   { id: 'actions', description: 'Device actions', url: '/api/v1/actions' },
   // The document's example gives alarms the url "/api/v1/actions" (a copy-paste
   // typo); the navigation tree puts alarms at /api/v1/alarms, which we serve.
   { id: 'alarms', description: 'Device alarms', url: '/api/v1/alarms' },
   { id: 'files', description: 'Upload and download of configuration files', url: '/api/v1/files' },
+  { id: 'kpi', description: 'Performance monitoring (KPI)', url: '/api/v1/kpi', feature: 'kpi' },
   { id: 'license', description: 'License management', url: '/api/v1/license' },
-  { id: 'performanceMonitoring', description: 'Performance monitoring', url: '/api/v1/performanceMonitoring' },
+  { id: 'performanceMonitoring', description: 'Performance monitoring', url: '/api/v1/performanceMonitoring', feature: 'performanceMonitoring' },
+  { id: 'sipTestCall', description: 'SIP test call', url: '/api/v1/sipTestCall', feature: 'sipTestCall' },
   { id: 'status', description: 'Device status', url: '/api/v1/status' },
 ];
+
+const ACTION_ITEMS: NavItem[] = [
+  { id: 'authToken', description: 'Generate a Web single sign-on token', url: '/api/v1/actions/authToken', feature: 'authToken' },
+  { id: 'reset', description: 'Reset device', url: '/api/v1/actions/reset' },
+  { id: 'saveConfiguration', description: 'Save device configuration to NVRAM', url: '/api/v1/actions/saveConfiguration' },
+];
+
+const TEST_CALL_ITEMS: NavItem[] = [
+  { id: 'dial', description: 'Place a test call (POST)', url: '/api/v1/sipTestCall/dial' },
+  { id: 'getStatus', description: 'Status of a test call', url: '/api/v1/sipTestCall/getStatus' },
+  { id: 'show', description: 'Configuration of a test call', url: '/api/v1/sipTestCall/show' },
+  { id: 'drop', description: 'Drop a test call (DELETE)', url: '/api/v1/sipTestCall/drop' },
+];
+
+const offered = (p: FirmwareProfile, items: NavItem[]): Array<Omit<NavItem, 'feature'>> =>
+  items.filter((x) => !x.feature || p.features.has(x.feature)).map(({ feature: _f, ...rest }) => rest);
 
 interface FileDef {
   description: string;
@@ -96,6 +84,8 @@ interface FileDef {
   text?: boolean;
   /** Downloadable with GET. */
   download?: boolean;
+  /** Takes effect only after a reset (status resetNeeded). */
+  needsReset?: boolean;
 }
 
 export const FILES: Record<string, FileDef> = {
@@ -106,42 +96,20 @@ export const FILES: Record<string, FileDef> = {
   cliScript: { description: 'CLI configuration script', label: 'CLI script', text: true, download: true },
   'cliScript/incremental': { description: 'Incremental CLI configuration script', label: 'Incremental CLI script', text: true },
   amd: { description: 'Answering machine detection file', label: 'AMD file' },
-  castable: { description: 'CAS table', label: 'CAS table file' },
+  castable: { description: 'CAS table', label: 'CAS table file', needsReset: true },
   codertable: { description: 'External coders table', label: 'Coder table file' },
-  cpt: { description: 'Call progress tones', label: 'Call progress tones file' },
+  cpt: { description: 'Call progress tones', label: 'Call progress tones file', needsReset: true },
   dialplan: { description: 'Dialing plan', label: 'Dial plan file' },
   prt: { description: 'Pre-recorded tones', label: 'Pre-recorded tones file' },
   voiceprompts: { description: 'Voice prompts', label: 'Voice prompts file' },
+  // 7.4's "Additional Files"
+  'configurationPackage.tar.gz': { description: 'Configuration package', label: 'Configuration package' },
+  debugFile: { description: 'Debug file (of the active unit if HA)', label: 'Debug file' },
+  debugFileRedundant: { description: 'Debug file of the redundant unit', label: 'Debug file' },
+  sbcWizard: { description: 'SBC wizard template package', label: 'SBC wizard package' },
 };
 
 // ------------------------------------------------------------------ handlers
-
-async function readJson(c: Ctx): Promise<Record<string, unknown>> {
-  let buf: Buffer;
-  try {
-    buf = await readSmallBody(c.req, JSON_MAX, c.onBytes);
-  } catch (e) {
-    if (e instanceof BodyTooLarge) throw new HttpError(400, 'Request body is too large');
-    throw e;
-  }
-  const text = buf.toString('utf8').trim();
-  if (text === '') return {};
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    throw new HttpError(400, 'Invalid JSON in request body');
-  }
-  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new HttpError(400, 'Request body must be a JSON object');
-  return v as Record<string, unknown>;
-}
-
-/** The device is gone (rebooting, down) by the time a long request ends: drop the connection like a device would. */
-function stillUp(c: Ctx): boolean {
-  if (c.dev.up) return true;
-  c.req.socket.destroy();
-  return false;
-}
 
 async function reset(c: Ctx): Promise<void> {
   if (c.dev.faults.haSync) return fail(c, 409, HA_SYNC);
@@ -225,10 +193,21 @@ async function putFile(c: Ctx, type: string): Promise<void> {
         return;
       }
       case 'cliScript/incremental': {
-        const r = dev.runningCli.run(decodeText(up.data as Buffer), show);
+        const cli = dev.profile.cli;
+        let r: ReturnType<CliConfig['run']>;
+        try {
+          r = dev.runningCli.run(decodeText(up.data as Buffer), show);
+        } catch (e) {
+          // 7.4: a refused script is a 200 whose status is not "success" (the failure string is
+          // unknown; "failure" is not "success", which is all a client may rely on)
+          if (cli.status && e instanceof ConfigError) {
+            return json(c, 200, { status: 'failure', description: `${f.label} is incorrect: ${e.message}`, output: `Error: ${e.message}` });
+          }
+          throw e;
+        }
         record();
         dev.clearByCli(r.lines);
-        json(c, 200, { description: 'Incremental CLI script file was loaded', output: r.output });
+        json(c, 200, cli.status ? { status: 'success', description: cli.loaded, output: r.output } : { description: cli.loaded, output: r.output });
         return;
       }
       case 'software':
@@ -244,6 +223,7 @@ async function putFile(c: Ctx, type: string): Promise<void> {
         return;
       default:
         record();
+        if (f.needsReset) dev.resetNeeded = true;
         json(c, 200, { description: `${f.label} was loaded` });
     }
   } catch (e) {
@@ -264,8 +244,15 @@ function alarmList(c: Ctx, kind: 'active' | 'history'): void {
   if (a !== null && b !== null) return fail(c, 400, 'Invalid cursor: use either after or before');
   for (const v of [a, b]) if (v !== null && !CURSOR.test(v)) return fail(c, 400, 'Invalid cursor');
   const list = kind === 'active' ? c.dev.active : c.dev.history;
+  const shape = c.dev.profile.alarms;
   const page = list.page(limit, a !== null ? Number(a) : undefined, b !== null ? Number(b) : undefined);
-  if (!page) return empty(c, 204);
+  if (!page) {
+    // 7.x: the first page of an empty list is a 200 with a cursor and no "alarms" member
+    if (shape.emptyList === 'cursorOnly' && list.size === 0 && a === null && b === null) {
+      return json(c, 200, { cursor: { ...(shape.cursorExtent ? { start: '-1' } : {}), after: '-1', before: '-1', ...(shape.cursorExtent ? { end: '-1' } : {}) } });
+    }
+    return empty(c, 204);
+  }
   json(c, 200, {
     alarms: page.alarms.map((x) => ({
       id: x.id,
@@ -274,7 +261,7 @@ function alarmList(c: Ctx, kind: 'active' | 'history'): void {
       // history entries are served, and linked, at /alarms/history/<id>.
       url: `/api/v1/alarms/${kind}/${x.id}`,
     })),
-    cursor: page.cursor,
+    cursor: shape.cursorExtent ? { start: page.start, before: page.cursor.before, after: page.cursor.after, end: page.end } : page.cursor,
   });
 }
 
@@ -282,7 +269,8 @@ function alarmDetails(c: Ctx, kind: 'active' | 'history'): void {
   const list = kind === 'active' ? c.dev.active : c.dev.history;
   const a = list.get(c.params[0]);
   if (!a) return fail(c, 404, 'Alarm not found');
-  json(c, 200, { id: a.id, description: a.description, severity: a.severity, source: a.source, date: a.date, url: `/api/v1/alarms/${kind}/${a.id}` });
+  const date = formatTime(c.dev.profile, Date.parse(a.date), c.dev.utcOffsetMinutes);
+  json(c, 200, { id: a.id, description: a.description, severity: a.severity, source: a.source, date, url: `/api/v1/alarms/${kind}/${a.id}` });
 }
 
 function networkOf(ip: string): { subnetMask: string; defaultGateway: string } {
@@ -292,21 +280,61 @@ function networkOf(ip: string): { subnetMask: string; defaultGateway: string } {
   return { subnetMask: '255.255.255.0', defaultGateway: `${p[0]}.${p[1]}.${p[2]}.1` };
 }
 
-async function status(c: Ctx): Promise<void> {
+/** The device's own address, as /status and a test call's Call-ID show it. */
+function deviceIp(c: Ctx): string {
   const wildcard = c.listenHost === '0.0.0.0' || c.listenHost === '::' || c.listenHost === '';
-  let ip = wildcard ? (c.req.socket.localAddress ?? '127.0.0.1') : c.listenHost;
-  if (ip.startsWith('::ffff:')) ip = ip.slice(7);
-  const body = {
-    localTimeStamp: new Date().toISOString(),
+  const ip = wildcard ? (c.req.socket.localAddress ?? '127.0.0.1') : c.listenHost;
+  return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
+}
+
+async function status(c: Ctx): Promise<void> {
+  const dev = c.dev;
+  const p = dev.profile;
+  const ip = deviceIp(c);
+  const now = Date.now();
+  const stamp = formatTime(p, now, dev.utcOffsetMinutes);
+  const body: Record<string, unknown> = {
+    localTimeStamp: stamp,
     ipAddress: ip,
     ...networkOf(ip),
-    productType: PRODUCT_TYPE,
-    versionID: VERSION_ID,
+    productType: p.productType,
+    versionID: p.versionID,
     protocolType: 'SIP',
     operationalState: 'UNLOCKED',
-    highAvailability: c.dev.haMode ? 'Active' : 'Stand Alone',
+    highAvailability: dev.haMode ? p.status.highAvailability.ha : p.status.highAvailability.standalone,
   };
-  if (c.dev.faults.hugeBodyBytes > 0) return sendHuge(c, c.dev.faults.hugeBodyBytes, body.localTimeStamp);
+  const flag = (v: boolean): boolean | string => (p.status.flags === 'boolean' ? v : String(v));
+  for (const field of p.status.fields) {
+    switch (field) {
+      case 'serialNumber':
+        body.serialNumber = dev.serialNumber;
+        break;
+      case 'macAddress':
+        body.macAddress = dev.macAddress;
+        break;
+      case 'systemUpTime':
+        // unknown: the unit (clients disagree: seconds or centiseconds); the simulator counts seconds
+        body.systemUpTime = Math.floor((now - dev.bootedAt) / 1000);
+        break;
+      case 'saveNeeded':
+        body.saveNeeded = flag(dev.unsaved);
+        break;
+      case 'resetNeeded':
+        body.resetNeeded = flag(dev.resetNeeded);
+        break;
+      case 'upgradeStatus':
+        body.upgradeStatus = 'None';
+        break;
+      case 'osType':
+        // [C] "8"; what it means is unknown
+        body.osType = '8';
+        break;
+      case 'acceleratedNetworking':
+        body.acceleratedNetworking = 'enabled';
+        break;
+    }
+  }
+  if (dev.faults.hugeBodyBytes > 0) return sendHuge(c, dev.faults.hugeBodyBytes, stamp);
   json(c, 200, body);
 }
 
@@ -413,75 +441,131 @@ async function putLicense(c: Ctx): Promise<void> {
   dev.reboot(undefined, c.res);
 }
 
+// ------------------------------------------------------------------ 7.4 test calls, KPI
+
+async function dial(c: Ctx): Promise<void> {
+  const body = await readJson(c);
+  const sessionId = c.dev.calls.dial(body, Date.now(), deviceIp(c), c.dev.activeSources());
+  json(c, 200, { sessionId });
+}
+
+function kpi(c: Ctx): void {
+  c.dev.kpi.handle(c, { now: Date.now(), bootedAt: c.dev.bootedAt, moving: c.dev.scenario });
+}
+
 // ------------------------------------------------------------------ routing
 
-const STATIC: Record<string, Route> = {
-  '/api': { handlers: { GET: (c) => json(c, 200, { versions: [{ id: 'v1', status: 'stable', url: '/api/v1' }] }) } },
-  '/api/v1': { handlers: { GET: (c) => json(c, 200, { items: NAV_ITEMS }) } },
-  '/api/v1/actions': {
-    handlers: {
-      GET: (c) =>
-        json(c, 200, {
-          actions: [
-            { id: 'reset', description: 'Reset device', url: '/api/v1/actions/reset' },
-            { id: 'saveConfiguration', description: 'Save device configuration to NVRAM', url: '/api/v1/actions/saveConfiguration' },
-          ],
-        }),
-    },
-  },
-  '/api/v1/actions/reset': { handlers: { POST: reset } },
-  '/api/v1/actions/saveConfiguration': { handlers: { POST: saveConfiguration } },
-  '/api/v1/files': {
-    handlers: {
-      GET: (c) => json(c, 200, { files: Object.entries(FILES).map(([id, f]) => ({ id, description: f.description, url: `/api/v1/files/${id}` })) }),
-    },
-  },
-  '/api/v1/alarms': {
-    handlers: {
-      GET: (c) =>
-        json(c, 200, {
-          alarms: [
-            { id: 'active', description: 'Active alarms', url: '/api/v1/alarms/active' },
-            { id: 'history', description: 'History alarms', url: '/api/v1/alarms/history' },
-          ],
-        }),
-    },
-  },
-  '/api/v1/alarms/active': { handlers: { GET: (c) => alarmList(c, 'active') } },
-  '/api/v1/alarms/history': { handlers: { GET: (c) => alarmList(c, 'history') } },
-  '/api/v1/status': { handlers: { GET: status } },
-  '/api/v1/performanceMonitoring': { handlers: { GET: (c) => json(c, 200, { items: PM_NAMES }) } },
-  '/api/v1/license': { handlers: { GET: getLicense, PUT: putLicense } },
-};
+interface Found {
+  route: Route;
+  params: string[];
+}
 
-const FILE_ROUTES: Record<string, Route> = Object.fromEntries(
-  Object.entries(FILES).map(([type, f]) => [
-    type,
-    {
-      handlers: f.download ? { GET: (c: Ctx) => getFile(c, type), PUT: (c: Ctx) => putFile(c, type) } : { PUT: (c: Ctx) => putFile(c, type) },
-      produces: { GET: 'application/octet-stream' },
-    } as Route,
-  ]),
-);
+type Resolver = (pathname: string) => Found | undefined;
 
 const ACTIVE_ONE: Route = { handlers: { GET: (c) => alarmDetails(c, 'active') } };
 const HISTORY_ONE: Route = { handlers: { GET: (c) => alarmDetails(c, 'history') } };
 // The document's PM examples put PMs under /api/v1/alarms/performanceMonitoring
 // (a typo): the navigation tree has them at /api/v1/performanceMonitoring.
 const PM_ONE: Route = { handlers: { GET: pmOne } };
+const KPI: Route = { handlers: { GET: kpi }, added: true };
+const TLS_CONTEXT: Route = { handlers: { GET: admin.tlsContext } };
+const TLS_FILES: Record<admin.TlsKind, Route> = {
+  certificate: { handlers: { GET: (c) => admin.tlsGet(c, 'certificate'), PUT: (c) => admin.tlsPut(c, 'certificate') }, produces: { GET: 'application/octet-stream' } },
+  trustedRoot: { handlers: { GET: (c) => admin.tlsGet(c, 'trustedRoot'), PUT: (c) => admin.tlsPut(c, 'trustedRoot') }, produces: { GET: 'application/octet-stream' } },
+  // a private key goes in, never out
+  privateKey: { handlers: { PUT: (c) => admin.tlsPut(c, 'privateKey') } },
+};
 
-function resolve(pathname: string): { route: Route; params: string[] } | undefined {
-  const s = STATIC[pathname];
-  if (s) return { route: s, params: [] };
-  if (pathname.startsWith('/api/v1/files/')) {
-    const r = FILE_ROUTES[pathname.slice('/api/v1/files/'.length)];
-    return r ? { route: r, params: [] } : undefined;
+/** The routes of one firmware, from its profile. */
+function buildResolver(p: FirmwareProfile): Resolver {
+  const has = (f: Feature): boolean => p.features.has(f);
+  const fixed: Record<string, Route> = {
+    '/api': { handlers: { GET: (c) => json(c, 200, { versions: [{ id: 'v1', status: 'stable', url: '/api/v1' }] }) } },
+    '/api/v1': { handlers: { GET: (c) => json(c, 200, { items: offered(p, NAV_ITEMS) }) } },
+    '/api/v1/actions': { handlers: { GET: (c) => json(c, 200, { actions: offered(p, ACTION_ITEMS) }) } },
+    '/api/v1/actions/reset': { handlers: { POST: reset } },
+    '/api/v1/actions/saveConfiguration': { handlers: { POST: saveConfiguration } },
+    '/api/v1/files': {
+      handlers: {
+        GET: (c) =>
+          json(c, 200, {
+            files: [
+              ...p.files.map((id) => ({ id, description: FILES[id].description, url: `/api/v1/files/${id}` })),
+              ...(has('tlsFiles') ? [{ id: 'tls', description: 'TLS certificates and keys', url: '/api/v1/files/tls' }] : []),
+            ],
+          }),
+      },
+    },
+    '/api/v1/alarms': {
+      handlers: {
+        GET: (c) =>
+          json(c, 200, {
+            alarms: [
+              { id: 'active', description: 'Active alarms', url: '/api/v1/alarms/active' },
+              { id: 'history', description: 'History alarms', url: '/api/v1/alarms/history' },
+            ],
+          }),
+      },
+    },
+    '/api/v1/alarms/active': { handlers: { GET: (c) => alarmList(c, 'active') } },
+    '/api/v1/alarms/history': { handlers: { GET: (c) => alarmList(c, 'history') } },
+    '/api/v1/status': { handlers: { GET: status } },
+    '/api/v1/license': { handlers: { GET: getLicense, PUT: putLicense } },
+  };
+  if (has('performanceMonitoring')) fixed['/api/v1/performanceMonitoring'] = { handlers: { GET: (c) => json(c, 200, { items: PM_NAMES }) } };
+  if (has('authToken')) fixed['/api/v1/actions/authToken'] = { handlers: { POST: admin.authToken } };
+  if (has('kpi')) fixed['/api/v1/kpi'] = KPI;
+  if (has('sipTestCall')) {
+    const now = (): number => Date.now();
+    fixed['/api/v1/sipTestCall'] = { handlers: { GET: (c) => json(c, 200, { items: TEST_CALL_ITEMS }) }, added: true };
+    fixed['/api/v1/sipTestCall/dial'] = { handlers: { POST: dial }, added: true };
+    fixed['/api/v1/sipTestCall/getStatus'] = { handlers: { GET: (c) => json(c, 200, c.dev.calls.status(c.query.get('sessionId'), now())) }, added: true };
+    fixed['/api/v1/sipTestCall/show'] = { handlers: { GET: (c) => json(c, 200, c.dev.calls.show(c.query.get('sessionId'), now())) }, added: true };
+    fixed['/api/v1/sipTestCall/drop'] = {
+      handlers: {
+        DELETE: (c) => {
+          c.dev.calls.drop(c.query.get('sessionId'), now());
+          empty(c, 200); // documented: 200, no body
+        },
+      },
+      added: true,
+    };
   }
-  let m = /^\/api\/v1\/alarms\/(active|history)\/([^/]+)$/.exec(pathname);
-  if (m) return { route: m[1] === 'active' ? ACTIVE_ONE : HISTORY_ONE, params: [m[2]] };
-  m = /^\/api\/v1\/performanceMonitoring\/([^/]+)$/.exec(pathname);
-  if (m) return { route: PM_ONE, params: [m[1]] };
-  return undefined;
+  if (has('tlsFiles')) fixed['/api/v1/files/tls'] = { handlers: { GET: admin.tlsList } };
+  if (has('debugFile')) fixed['/api/v1/files/create/debugFile'] = { handlers: { POST: admin.createDebugFile } };
+  for (const type of p.files) {
+    const f = FILES[type];
+    const handlers: Route['handlers'] = { PUT: (c: Ctx) => putFile(c, type) };
+    if (f.download) handlers.GET = (c: Ctx) => getFile(c, type);
+    // 7.4: the debug file made by POST /files/create/debugFile is downloaded here (PUT still uploads one)
+    if (type === 'debugFile' && has('debugFile')) handlers.GET = admin.getDebugFile;
+    fixed[`/api/v1/files/${type}`] = { handlers, produces: { GET: 'application/octet-stream' } };
+  }
+  return (pathname) => {
+    const s = fixed[pathname];
+    if (s) return { route: s, params: [] };
+    let m = /^\/api\/v1\/alarms\/(active|history)\/([^/]+)$/.exec(pathname);
+    if (m) return { route: m[1] === 'active' ? ACTIVE_ONE : HISTORY_ONE, params: [m[2]] };
+    if (has('performanceMonitoring')) {
+      m = /^\/api\/v1\/performanceMonitoring\/([^/]+)$/.exec(pathname);
+      if (m) return { route: PM_ONE, params: [m[1]] };
+    }
+    if (has('kpi') && pathname.startsWith('/api/v1/kpi/')) return { route: KPI, params: [pathname.slice('/api/v1/kpi/'.length)] };
+    if (has('tlsFiles')) {
+      m = /^\/api\/v1\/files\/tls\/([^/]+)(?:\/([^/]+))?$/.exec(pathname);
+      if (m && m[2] === undefined) return { route: TLS_CONTEXT, params: [m[1]] };
+      if (m && Object.hasOwn(TLS_FILES, m[2])) return { route: TLS_FILES[m[2] as admin.TlsKind], params: [m[1]] };
+    }
+    return undefined;
+  };
+}
+
+const resolvers = new Map<FirmwareProfile, Resolver>();
+
+function resolverFor(p: FirmwareProfile): Resolver {
+  let r = resolvers.get(p);
+  if (!r) resolvers.set(p, (r = buildResolver(p)));
+  return r;
 }
 
 // ------------------------------------------------------------------ auth, accept
@@ -527,13 +611,9 @@ export function createRequestHandler(dev: Device, listenHost: string, certificat
       handleControl(dev, req, res, certificate).catch(() => res.destroy());
       return;
     }
-    handleApi(dev, req, res, listenHost).catch((e: unknown) => {
+    handleApi(dev, req, res, listenHost).catch(() => {
       if (res.headersSent) res.destroy();
-      else {
-        const c = { req, res, dev } as Ctx;
-        if (e instanceof HttpError) fail(c, e.status, e.description);
-        else fail(c, 500, 'Internal error');
-      }
+      else fail({ req, res, dev, errorKey: 'description' } as Ctx, 500, 'Internal error');
     });
   };
 }
@@ -573,21 +653,30 @@ async function handleApi(dev: Device, req: IncomingMessage, res: ServerResponse,
     query: new URLSearchParams(q >= 0 ? url.slice(q + 1) : ''),
     onBytes: (n) => (entry.bytes += n),
     listenHost,
+    errorKey: 'description',
   };
   if (dev.faults.htmlError) return send(c, 500, HTML_ERROR, 'text/html');
   const user = authenticate(req.headers.authorization, dev.users);
   if (!user) return fail(c, 401, 'Unauthorized: valid credentials are required', { 'WWW-Authenticate': 'Basic realm="Mediant REST API"' });
-  const found = resolve(pathname);
+  const p = dev.profile;
+  const found = resolverFor(p)(pathname);
   if (!found) return fail(c, 404, 'Not found');
+  if (found.route.added) c.errorKey = p.newErrorKey;
   const method = req.method ?? 'GET';
   const handler = found.route.handlers[method];
   if (!handler) return fail(c, 405, 'Method not allowed', { Allow: Object.keys(found.route.handlers).join(', ') });
-  if (user.privilege !== 'securityAdmin') return fail(c, 403, 'Forbidden: the REST API needs a user with the Security Administrator privilege');
+  if (!allows(user.privilege, levelFor(p, pathname, method))) return fail(c, 403, p.privileges.denied);
   const produces = found.route.produces?.[method] ?? 'application/json';
-  const accept = req.headers.accept;
-  if (!accepts(accept, produces)) return fail(c, 406, `Not acceptable: this resource is served as ${produces}`);
+  // a file download takes every type the firmware accepts for one (7.x: text/plain too); its body stays octet-stream
+  const acceptable = produces === 'application/octet-stream' ? p.downloadAccepts : [produces];
+  if (!acceptable.some((t) => accepts(req.headers.accept, t))) return fail(c, 406, `Not acceptable: this resource is served as ${produces}`);
   c.params = found.params;
-  await handler(c);
+  try {
+    await handler(c);
+  } catch (e) {
+    if (e instanceof HttpError && !res.headersSent) return fail(c, e.status, e.description);
+    throw e;
+  }
 }
 
 // ------------------------------------------------------------------ control API (/__sim/)
@@ -664,6 +753,30 @@ async function handleControl(dev: Device, req: IncomingMessage, res: ServerRespo
         out(200, { pm: b.pm, index: b.index, value: b.value });
       },
     },
+    '/__sim/kpi': {
+      POST: async () => {
+        const b = await body();
+        if (typeof b.path !== 'string') throw new TypeError('path must be a string, e.g. "sbc/callStats/global/activeCallsIn"');
+        dev.setKpiValue(b.path, b.value as number | null);
+        out(200, { path: b.path, value: b.value });
+      },
+      DELETE: () => {
+        dev.clearKpiValues();
+        out(200, {});
+      },
+    },
+    '/__sim/test-call/destinations': {
+      PUT: async () => {
+        const { destination, ...behaviour } = await body();
+        dev.setTestCallDestination(destination as string, behaviour.outcome === null ? null : (behaviour as never));
+        out(200, { destination, ...behaviour });
+      },
+      DELETE: () => {
+        dev.resetTestCallDestinations();
+        out(200, {});
+      },
+    },
+    '/__sim/test-calls': { GET: () => out(200, dev.testCalls()) },
     '/__sim/certificate': {
       GET: () => {
         if (!certificate) return out(404, { description: 'The simulator is not using HTTPS' });

@@ -3,8 +3,8 @@
  * Mediant REST API on loopback with a control handle. See types.ts for the
  * control API (`/__sim/`) and the options.
  *
- * Cheap by design: no timer runs while a simulator is idle (PM values are a
- * function of the clock; the boot timer lives only during a reboot, the
+ * Cheap by design: no timer runs while a simulator is idle (PM and KPI values
+ * and test calls are a function of the clock; the boot timer lives only during a reboot, the
  * scenario timer only in scenario mode; Node's per-server connection checker
  * is stretched to its longest period since request timeouts are off), so
  * hundreds of simulators fit in one process.
@@ -15,16 +15,24 @@ import type { AddressInfo, Socket } from 'node:net';
 import { makeSelfSignedCertificate } from './cert';
 import { Device } from './device';
 import { createRequestHandler } from './http';
+import { profileFor } from './profiles';
 import type { Simulator, SimulatorOptions } from './types';
 
 export * from './types';
 export { makeSelfSignedCertificate } from './cert';
+export { DEFAULT_FIRMWARE, FIRMWARES } from './profiles';
 
 function checkOptions(o: SimulatorOptions): void {
   if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) throw new TypeError('port must be an integer 0..65535');
   if (o.host !== undefined && (typeof o.host !== 'string' || o.host === '')) throw new TypeError('host must be a non-empty string');
   if (o.bootTimeMs !== undefined && (typeof o.bootTimeMs !== 'number' || !(o.bootTimeMs >= 0))) throw new TypeError('bootTimeMs must be a number >= 0');
   if (o.logLimit !== undefined && (!Number.isInteger(o.logLimit) || o.logLimit < 0)) throw new TypeError('logLimit must be an integer >= 0');
+  profileFor(o.firmware);
+  if (o.utcOffsetMinutes !== undefined && (!Number.isInteger(o.utcOffsetMinutes) || o.utcOffsetMinutes < -720 || o.utcOffsetMinutes > 840)) {
+    throw new TypeError('utcOffsetMinutes must be an integer -720..840');
+  }
+  if (o.kpiIntervalSeconds !== undefined && (!Number.isInteger(o.kpiIntervalSeconds) || o.kpiIntervalSeconds < 1)) throw new TypeError('kpiIntervalSeconds must be an integer >= 1');
+  if (o.debugFileMs !== undefined && (typeof o.debugFileMs !== 'number' || !(o.debugFileMs >= 0))) throw new TypeError('debugFileMs must be a number >= 0');
   if (o.users !== undefined) {
     for (const u of o.users) {
       if (!u || typeof u.username !== 'string' || typeof u.password !== 'string' || !['securityAdmin', 'admin', 'monitor'].includes(u.privilege)) {

@@ -65,7 +65,8 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
   before(async function () {
     inst = await installPackage();
     const { startSimulator } = require(path.join(ROOT, 'simulator'));
-    sim = await startSimulator({ users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500 });
+    // firmware 7.0 (the 2015 document): the examples and pictures were made against it
+    sim = await startSimulator({ firmware: '7.0', users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500 });
     receivers.chat = await startReceiver('chat');
     receivers.ticket = await startReceiver('ticket');
     const paths = { backupDir: path.join(inst.workDir, 'browser-backups'), restoreFile: path.join(inst.workDir, 'browser-restore.ini') };

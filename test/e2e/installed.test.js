@@ -122,7 +122,13 @@ describe('installed into a real Node-RED', function () {
       // The installed copy: what Import > Examples gives a user.
       const flow = JSON.parse(fs.readFileSync(path.join(inst.moduleDir, 'examples', file), 'utf8'));
       const { startSimulator } = require(path.join(ROOT, 'simulator'));
-      const sim = await startSimulator({ users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500, ...(check.simulator || {}) });
+      // firmware 7.0 (the 2015 document), which the examples' checks were written against
+      const sim = await startSimulator({
+        firmware: '7.0',
+        users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }],
+        bootTimeMs: 1500,
+        ...(check.simulator || {}),
+      });
       try {
         for (const r of Object.values(receivers)) r.clear();
         const deployed = prepareFlow(flow, { sim, username: USERNAME, password: PASSWORD });

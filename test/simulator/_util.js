@@ -38,6 +38,27 @@ const jsonBody = (obj) => ({ body: JSON.stringify(obj), headers: { 'content-type
 /** An octet-stream body. */
 const octet = (body) => ({ body, headers: { 'content-type': 'application/octet-stream' } });
 
+/** A multipart/form-data body: parts {name, filename?, data}. */
+function multipart(boundary, parts) {
+  const chunks = [];
+  for (const p of parts) {
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n`));
+    if (p.filename) chunks.push(Buffer.from('Content-Type: application/octet-stream\r\n'));
+    chunks.push(Buffer.from('\r\n'), Buffer.from(p.data), Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(chunks);
+}
+
+/** A multipart upload of `data` in one part named `file`, as 7.x clients send it. */
+const multipartFile = (data, filename = 'upload.bin') => {
+  const boundary = '----mediantSimTest7MA4YWxkTrZu0gW';
+  return { body: multipart(boundary, [{ name: 'file', filename, data }]), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+};
+
+/** Every firmware the simulator plays. */
+const FIRMWARES = ['7.0', '7.2', '7.4'];
+
 /** Control API call (no auth). */
 async function ctl(sim, method, path, body) {
   const r = await request(sim.url + '/__sim' + path, {
@@ -100,4 +121,4 @@ function simPerSuite(simOptions) {
   return env;
 }
 
-module.exports = { simPerTest, simPerSuite, api, ctl, basic, ADMIN, jsonBody, octet, failure, until, Agent };
+module.exports = { simPerTest, simPerSuite, api, ctl, basic, ADMIN, jsonBody, octet, multipart, multipartFile, FIRMWARES, failure, until, Agent };

@@ -2,7 +2,7 @@
 require('should');
 const crypto = require('node:crypto');
 const { Readable } = require('node:stream');
-const { simPerTest, api, octet } = require('./_util');
+const { simPerTest, api, octet, multipart } = require('./_util');
 
 const AUX = ['amd', 'castable', 'codertable', 'cpt', 'dialplan', 'prt', 'voiceprompts'];
 
@@ -30,17 +30,6 @@ function generated(total, chunk = 256 * 1024, onChunk = () => {}) {
     },
   });
   return { stream, digest: () => hash.digest('hex') };
-}
-
-function multipart(boundary, parts) {
-  const chunks = [];
-  for (const p of parts) {
-    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n`));
-    if (p.filename) chunks.push(Buffer.from('Content-Type: application/octet-stream\r\n'));
-    chunks.push(Buffer.from('\r\n'), Buffer.from(p.data), Buffer.from('\r\n'));
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(chunks);
 }
 
 /** Send a buffer in tiny pieces, so multipart delimiters straddle chunk edges. */

@@ -128,7 +128,8 @@ describe('simulator: mediant-sim command line', function () {
   }
 
   it('starts with --port 0, prints the real URL and credentials, answers GET /api/v1/status with Basic Admin:Admin, stops on SIGTERM', async () => {
-    const p = run(['--port', '0']);
+    // 2015 shapes (productType, "Stand Alone"): firmware 7.0 pinned; the default (7.4) is tested in firmware-profiles.test.js
+    const p = run(['--port', '0', '--firmware', '7.0']);
     const url = await p.url;
     p.output().should.match(/user "Admin", password "Admin"/);
     const sim = { url };
@@ -141,7 +142,8 @@ describe('simulator: mediant-sim command line', function () {
   });
 
   it('--user/--password, --tls, --scenario, --ha, --boot-time; stops on SIGINT', async () => {
-    const p = run(['--port', '0', '--user', 'ops', '--password', 's3cret', '--tls', '--scenario', '--ha', '--boot-time', '100']);
+    // HA shown as "Active": the 2015 wording, so firmware 7.0 is pinned
+    const p = run(['--port', '0', '--firmware', '7.0', '--user', 'ops', '--password', 's3cret', '--tls', '--scenario', '--ha', '--boot-time', '100']);
     const url = await p.url;
     url.should.startWith('https://');
     p.output().should.match(/user "ops", password "s3cret"/);
