@@ -311,9 +311,9 @@ describe('alarms: AlarmSync engine', function () {
       const sync = new AlarmSync(client, 'history', { pageLimit: 20 });
       (await sync.poll()).events.length.should.equal(50);
       const state = sync.state;
-      state.should.have.properties({ version: 1, alarmType: 'history' });
+      state.should.have.properties({ version: 2, alarmType: 'history', boot: 0 });
       state.last.should.containEql({ id: '50', description: 'Alarm 50' });
-      Object.keys(state).sort().should.eql(['alarmType', 'last', 'version']);
+      Object.keys(state).sort().should.eql(['alarmType', 'boot', 'last', 'version']);
     });
 
     it('with emitExisting false, the first poll reads only the newest entry and reports nothing', async function () {
@@ -370,14 +370,18 @@ describe('alarms: AlarmSync engine', function () {
   });
 
   describe('stored state', function () {
-    it('is taken over only when it is a state of this version and alarm type', function () {
-      const active = { version: 1, alarmType: 'active', alarms: [{ id: '1', description: 'A', severity: 'Major', source: 'B', date: 'D', url: 'u' }] };
+    it('is taken over only when it is a state of a known version and this alarm type', function () {
+      const details = { id: '1', description: 'A', severity: 'Major', source: 'B', date: 'D', url: 'u' };
+      const active = { version: 2, alarmType: 'active', boot: 3, alarms: [details], boots: [2] };
       usableState(active, 'active').should.eql(active);
       (usableState(active, 'history') === undefined).should.be.true();
-      (usableState({ ...active, version: 2 }, 'active') === undefined).should.be.true();
-      (usableState({ version: 1, alarmType: 'active', alarms: [{ id: 1 }] }, 'active') === undefined).should.be.true();
+      (usableState({ ...active, version: 3 }, 'active') === undefined).should.be.true();
+      (usableState({ ...active, boots: [] }, 'active') === undefined).should.be.true();
+      (usableState({ ...active, alarms: [{ ...details, id: 'x' }] }, 'active') === undefined).should.be.true();
       (usableState('garbage', 'active') === undefined).should.be.true();
-      usableState({ version: 1, alarmType: 'history', last: null }, 'history').should.eql({ version: 1, alarmType: 'history', last: null });
+      // a state of version 1 (before epochs) is taken over with epoch 0; a numeric id becomes a string
+      usableState({ version: 1, alarmType: 'active', alarms: [{ ...details, id: 1 }] }, 'active').should.eql({ version: 2, alarmType: 'active', boot: 0, alarms: [details], boots: [0] });
+      usableState({ version: 1, alarmType: 'history', last: null }, 'history').should.eql({ version: 2, alarmType: 'history', boot: 0, last: null });
       new AlarmSync(client, 'active', {}, { version: 1, alarmType: 'history', last: null }).resumed.should.be.false();
     });
 
