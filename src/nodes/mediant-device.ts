@@ -10,10 +10,11 @@
  */
 import { MediantClient } from '../client';
 import { MediantBusyError, MediantError, MediantInputError, isMediantError } from '../client/errors';
-import type { ClientOptions, MediantApi, Protocol, TlsOptions } from '../client/types';
+import type { ClientOptions, MediantApi, Protocol } from '../client/types';
 import { checkHost, checkInteger, checkPassword, checkPort, checkUsername } from '../client/validate';
 import type { DeviceNode } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { tlsOptionsOf } from './lib/tls';
 import type { HttpRequestLike, HttpResponseLike, Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What Node-RED's editor sends for a password field the user did not retype. */
@@ -42,40 +43,12 @@ interface DeviceSettings {
   password: unknown;
 }
 
-/** A core tls-config node as it looks at runtime (05-tls.js). */
-interface TlsConfigNode {
-  valid?: boolean;
-  name?: string;
-  ca?: string | Buffer;
-  cert?: string | Buffer;
-  key?: string | Buffer;
-  servername?: string;
-  verifyservercert?: boolean;
-  credentials?: { passphrase?: string };
-}
-
 function configError(device: string, reason: string): MediantError {
   return new MediantError('EINPUT', 'device', t('error.badConfig', { device, reason }));
 }
 
 function blank(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
-}
-
-/** The TLS options of a core tls-config node: its CA, client certificate and key, passphrase, SNI name, verify on/off. */
-function tlsOptionsOf(RED: NodeAPI, id: string, device: string): TlsOptions {
-  const found = RED.nodes.getNode(id) as TlsConfigNode | null;
-  if (!found || typeof found !== 'object') throw configError(device, t('error.tlsMissing'));
-  if (found.valid === false) throw configError(device, t('error.tlsInvalid', { tls: found.name || id }));
-  const tls: TlsOptions = {};
-  if (found.ca) tls.ca = found.ca;
-  if (found.cert) tls.cert = found.cert;
-  if (found.key) tls.key = found.key;
-  if (found.credentials?.passphrase) tls.passphrase = found.credentials.passphrase;
-  if (found.servername) tls.servername = found.servername;
-  // As core nodes do: only an explicit "verify off" turns verification off.
-  tls.rejectUnauthorized = found.verifyservercert !== false;
-  return tls;
 }
 
 /**

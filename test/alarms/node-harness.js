@@ -140,6 +140,7 @@ async function nodePoller(sim, alarmType, dir) {
 
 module.exports = {
   helper,
+  MODULES,
   PASSWORD,
   CREDENTIALS,
   SIM_USERS,
