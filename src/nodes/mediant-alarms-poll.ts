@@ -36,7 +36,7 @@ import type { AlarmDetails, AlarmType } from '../client/types';
 import { checkAlarmId } from '../client/validate';
 import { deviceOf } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
-import { checks, fromConfig } from './lib/overrides';
+import { checks, fromConfig, timerFromConfig } from './lib/overrides';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './lib/red';
 import { clearStatus, clock, setStatus, shortReason } from './lib/status';
 import type { ClusterNode } from './lib/cluster';
@@ -46,24 +46,14 @@ const STATE_KEY = 'state';
 
 /** The first timer poll comes shortly after the start, as an inject node's "once" does. */
 const FIRST_POLL_MS = 100;
-/** setTimeout cannot wait longer than 2^31-1 ms (about 24.8 days). */
-const MAX_POLL_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-const MIN_POLL_SECONDS = 1;
-
 const alarmTypeCheck = checks.oneOf<AlarmType>(['active', 'history']);
 const outputCheck = checks.oneOf<'events' | 'snapshot'>(['events', 'snapshot']);
 const storeNameCheck = {
   expected: 'the name of a context store configured in settings.js',
   parse: (v: unknown): string | undefined => (typeof v === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(v) ? v : undefined),
 };
-/** Seconds: 0 (no timer), or from 1 s, decimals allowed. */
-const secondsCheck = {
-  expected: `0 (no timer) or a number of seconds from ${MIN_POLL_SECONDS} to ${MAX_POLL_SECONDS}`,
-  parse: (v: unknown): number | undefined => {
-    const n = typeof v === 'number' ? v : typeof v === 'string' && /^\s*\d{1,10}(\.\d{1,3})?\s*$/.test(v) ? Number(v) : NaN;
-    return Number.isFinite(n) && (n === 0 || (n >= MIN_POLL_SECONDS && n <= MAX_POLL_SECONDS)) ? n : undefined;
-  },
-};
+/** Seconds: 0 (no timer), or from 1 s, decimals allowed (the shared rule of every timer property). */
+const secondsCheck = checks.timerSeconds({ decimals: true });
 
 type Kind = AlarmEvent['event'] | 'get';
 
@@ -100,9 +90,10 @@ export = function register(RED: NodeAPI): void {
     let contextStore: string | undefined;
     const limits: { maxPages?: number; maxAlarms?: number; maxBytes?: number } = {};
     let configError: MediantError | undefined;
+    // A bad interval turns the timer off with a red status and a log line; input still polls.
+    pollSeconds = timerFromConfig(node, def, 'pollInterval', pollSeconds, secondsCheck);
     try {
       alarmType = fromConfig(def, 'alarmType', alarmType, alarmTypeCheck);
-      pollSeconds = fromConfig(def, 'pollInterval', pollSeconds, secondsCheck);
       emitExisting = fromConfig(def, 'emitExisting', emitExisting, checks.boolean);
       output = fromConfig(def, 'output', output, outputCheck);
       const store = fromConfig<string | undefined>(def, 'contextStore', undefined, storeNameCheck);
@@ -208,8 +199,7 @@ export = function register(RED: NodeAPI): void {
       const held = cluster ? `${t('status.holding', undefined, TYPE)} · ` : '';
       switch (s.phase) {
         case 'starting':
-          clearStatus(node);
-          return;
+          return; // nothing to show until the first poll (a bad-interval status stays)
         case 'polling':
           setStatus(node, 'busy', t('status.polling', undefined, TYPE), false);
           return;

@@ -375,15 +375,17 @@ describe('alarms: mediant-alarms-poll node', function () {
     });
 
     for (const bad of ['0.001', 0.5, '-5', 'abc']) {
-      it(`refuses pollInterval ${JSON.stringify(bad)} (0 or at least 1 s) without polling`, async function () {
+      it(`refuses pollInterval ${JSON.stringify(bad)} (0 or at least 1 s): red status, a log line, no timer; input still polls`, async function () {
         await h.load(h.flowFor(sim, { pollInterval: bad }));
-        const err = await h.pollOnce().then(
-          () => should.fail('no error'),
-          (e) => e,
-        );
-        err.msg.error.message.should.startWith('property pollInterval must be 0 (no timer) or a number of seconds from 1 to ');
-        await new Promise((r) => setTimeout(r, 300));
+        const node = helper.getNode('poll1');
+        const shown = Object.getPrototypeOf(node).status.getCalls().filter((c) => c.thisValue === node).map((c) => c.args[0]);
+        shown.should.containEql({ fill: 'red', shape: 'ring', text: 'bad pollInterval: timer off (see the log)' });
+        const line = helper.log().args.map((a) => a[0]).find((l) => l.level === helper.log().ERROR && l.id === 'poll1');
+        line.msg.should.equal(`property pollInterval must be 0 (no timer) or a number of seconds from 1 to 2147483, got ${JSON.stringify(bad)}`);
+        await new Promise((r) => setTimeout(r, 1500)); // the first timer poll would come after 100 ms
         apiRequests(sim).should.eql([]);
+        sim.control.raiseAlarm({ description: 'A' });
+        (await h.pollOnce()).map((m) => m.event).should.eql(['raised']);
       });
     }
 

@@ -1,0 +1,180 @@
+'use strict';
+// The alarm engine and the alarms node against the hostile device harness
+// (test/helpers/hostile.js): ids answered as numbers, an id the validator
+// refuses, fields of odd types ({"toString":1}), details nested too deep to
+// copy, a list that never ends. Each of these once lost alarms, stopped the
+// timer, stormed events or ran Node-RED out of memory (issue 9); now the
+// alarms that can be read flow, the rest is reported once, and the node keeps
+// polling.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const should = require('should');
+const { startHostile } = require('../helpers/hostile');
+const { MediantClient } = require('../../client');
+const { AlarmSync } = require('../../client/alarm-sync');
+const h = require('./node-harness');
+
+const { helper } = h;
+const lines = (events) => events.map((e) => `${e.event} ${e.alarm.id}`);
+
+describe('alarms: against a hostile device', function () {
+  let dev;
+  let client;
+
+  beforeEach(async function () {
+    dev = await startHostile({ username: 'Admin', password: h.PASSWORD });
+    client = new MediantClient(dev.clientOptions({ timeout: 5000 }));
+  });
+
+  afterEach(async function () {
+    await client.destroy();
+    await dev.close();
+  });
+
+  describe('the engine', function () {
+    it('ids answered as numbers are the same ids as text: no storm of cleared/raised, and the stored state holds strings', async function () {
+      dev.set({ numericIds: true });
+      const sync = new AlarmSync(client, 'active');
+      const first = await sync.poll();
+      lines(first.events).should.eql(['raised 1', 'raised 2']);
+      first.events.every((e) => e.alarm.id === String(e.alarm.id)).should.be.true();
+      (await sync.poll()).events.should.eql([]);
+      (await sync.poll()).events.should.eql([]);
+      sync.state.alarms.map((a) => a.id).should.eql(['1', '2']);
+      // a restart from the stored state (numbers in an old state are taken as text too)
+      const stored = JSON.parse(JSON.stringify(sync.state));
+      stored.alarms[0].id = 1;
+      (await new AlarmSync(client, 'active', {}, stored).poll()).events.should.eql([]);
+    });
+
+    it('an id the validator refuses is skipped and reported once; the other alarms flow; nothing is requested for it', async function () {
+      dev.set({ refusedId: true });
+      const sync = new AlarmSync(client, 'active');
+      const first = await sync.poll();
+      lines(first.events).should.eql(['raised 1', 'raised 2']);
+      first.problems.map((p) => p.message).should.eql(['poll active alarms failed: bad response: the device listed an alarm whose id is not an alarm id ("../actions/reset"); skipped it']);
+      const second = await sync.poll();
+      second.events.should.eql([]);
+      second.problems.should.eql([]);
+      dev.apiRequests().filter((r) => !/^\/api\/v1\/alarms\/active(\/\d+)?$/.test(r.path)).should.eql([]);
+    });
+
+    it('fields of odd types are carried as data, compared as text, and never thrown on', async function () {
+      dev.set({ oddTypes: true });
+      const sync = new AlarmSync(client, 'active');
+      const first = await sync.poll();
+      lines(first.events).should.eql(['raised 1', 'raised 2']);
+      first.events[0].alarm.description.should.eql({ toString: 1, valueOf: 2 });
+      first.events[0].alarm.date === null;
+      first.events.every((e) => /^[0-9a-f]{32}$/.test(e.eventId)).should.be.true();
+      (await sync.poll()).events.should.eql([]);
+    });
+
+    it('details nested too deep to copy: that alarm is reported once and read again until it can be; the others flow', async function () {
+      dev.set({ deepJson: 100000, only: /\/alarms\/active\/2$/ });
+      const sync = new AlarmSync(client, 'active');
+      const first = await sync.poll();
+      lines(first.events).should.eql(['raised 1']);
+      first.problems.length.should.equal(1);
+      first.problems[0].message.should.match(/^poll active alarms failed: bad response: alarm 2: /);
+      const second = await sync.poll();
+      second.events.should.eql([]);
+      second.problems.should.eql([]);
+      dev.reset();
+      lines((await sync.poll()).events).should.eql(['raised 2']);
+    });
+
+    it('a list that never ends fails the poll with what the device did, and the state stays as it was', async function () {
+      const sync = new AlarmSync(client, 'active', { maxAlarms: 500 });
+      await sync.poll();
+      const before = sync.state;
+      dev.set({ endlessPages: true });
+      const err = await sync.poll().then(
+        () => should.fail('no error'),
+        (e) => e,
+      );
+      err.code.should.equal('ERESPONSE');
+      err.message.should.equal('poll active alarms failed: bad response: the device listed more than 500 alarms in one poll (limit maxAlarms); stopped there');
+      sync.state.should.eql(before);
+      const pages = new AlarmSync(client, 'active', { maxPages: 3 });
+      (await pages.poll().then(() => 'no error', (e) => e.message)).should.match(/more than 3 pages of alarms/);
+    });
+  });
+
+  describe('the node', function () {
+    before(h.startServer);
+    after(h.stopServer);
+    afterEach(() => helper.unload());
+
+    const flowFor = (props) => h.flowFor({ port: dev.port }, props);
+
+    function caughtAt() {
+      const got = [];
+      helper.getNode('caught').on('input', (m) => got.push(m));
+      return got;
+    }
+
+    it('odd field types: events are sent with safe text, the timer goes on polling, nothing reaches Catch', async function () {
+      dev.set({ oddTypes: true });
+      await h.load(flowFor({ pollInterval: 1 }));
+      const out = [];
+      helper.getNode('out').on('input', (m) => out.push(m));
+      const caught = caughtAt();
+      const lists = () => dev.apiRequests().filter((r) => r.path === '/api/v1/alarms/active').length;
+      for (let i = 0; i < 200 && (out.length < 2 || lists() < 3); i++) await new Promise((r) => setTimeout(r, 50));
+      out.map((m) => m.event).should.eql(['raised', 'raised']);
+      out[0].topic.should.equal('42: {"toString":1,"valueOf":2}');
+      out[0].text.should.match(/^\[42\] \{"toString":1,"valueOf":2\} — \["Board#1"\] on lab-sbc, raised $/);
+      lists().should.be.aboveOrEqual(3);
+      caught.should.eql([]);
+    });
+
+    it('msg.alarmId on an alarm with odd fields sends it, with safe text', async function () {
+      dev.set({ oddTypes: true });
+      await h.load(flowFor({}));
+      const [m] = await h.pollOnce({ alarmId: '1' });
+      m.event.should.equal('get');
+      m.payload.id.should.equal('1');
+      m.topic.should.equal('42: {"toString":1,"valueOf":2}');
+    });
+
+    it('a refused id reaches Catch once; the other alarms are sent', async function () {
+      dev.set({ refusedId: true });
+      await h.load(flowFor({}));
+      const caught = caughtAt();
+      (await h.pollOnce()).map((m) => `${m.event} ${m.payload.id}`).should.eql(['raised 1', 'raised 2']);
+      (await h.pollOnce()).should.eql([]);
+      await h.settle();
+      caught.length.should.equal(1);
+      caught[0].error.message.should.match(/not an alarm id \("\.\.\/actions\/reset"\); skipped it$/);
+      caught[0].device.should.equal('lab-sbc');
+    });
+
+    it('a list that never ends: the poll fails with a plain message at Catch, and the node polls again afterwards', async function () {
+      dev.set({ endlessPages: true });
+      await h.load(flowFor({ maxAlarms: 300 }));
+      const err = await h.pollOnce().then(
+        () => should.fail('no error'),
+        (e) => e,
+      );
+      err.msg.error.message.should.match(/listed more than 300 alarms in one poll/);
+      dev.reset();
+      (await h.pollOnce()).map((m) => m.event).should.eql(['raised', 'raised']);
+    });
+
+    it('numeric ids across a restart of Node-RED with a persistent store: nothing is reported again', async function () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-ctx-'));
+      try {
+        dev.set({ numericIds: true });
+        await h.load(flowFor({}), dir);
+        (await h.pollOnce()).length.should.equal(2);
+        (await h.pollOnce()).should.eql([]);
+        await h.restart();
+        (await h.pollOnce()).should.eql([]);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+});
