@@ -70,6 +70,25 @@ function delivered(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * localfilesystem with its cache on (what `module: "localfilesystem"` gives)
+ * writes to disk every flushInterval: after a crash the state is up to that
+ * old, so the events of those seconds are sent again and a clear in them can
+ * be missed. Said once per node start, with the fix.
+ */
+function warnIfCached(RED: NodeAPI, node: Node, storeName: string | undefined): void {
+  const stores = (RED as Runtime).settings?.contextStorage as Record<string, unknown> | undefined;
+  if (!stores || typeof stores !== 'object') return;
+  let name = storeName ?? 'default';
+  let conf = stores[name];
+  if (typeof conf === 'string') conf = stores[(name = conf)]; // default: "otherStore"
+  if (!conf || typeof conf !== 'object') return;
+  const { module, config } = conf as { module?: unknown; config?: { cache?: unknown; flushInterval?: unknown } };
+  if (module !== 'localfilesystem' || config?.cache === false) return;
+  const seconds = typeof config?.flushInterval === 'number' ? config.flushInterval : 30;
+  node.warn(t('log.cachedStore', { store: name, seconds: String(seconds) }, TYPE));
+}
+
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
   const clone = <M>(m: M): M => (RED as Runtime).util.cloneMessage(m);
@@ -317,6 +336,7 @@ export = function register(RED: NodeAPI): void {
         return;
       }
     } else {
+      warnIfCached(RED, node, contextStore);
       const ctx = node.context();
       store = {
         load: () =>

@@ -9,6 +9,7 @@ const should = require('should');
 const { ROOT, PKG, NODE_TYPES, installPackage, startNodeRed, portOpen, pidAlive } = require('./lib/runtime');
 const { startReceiver } = require('./lib/receiver');
 const { EXAMPLE_CHECKS, envFor, prepareFlow } = require('./lib/examples');
+const { startRedis } = require('../helpers/redis');
 
 const PASSWORD = `pw-${require('crypto').randomBytes(9).toString('hex')}`;
 const USERNAME = 'e2eAdmin';
@@ -23,6 +24,7 @@ describe('installed into a real Node-RED', function () {
     inst = await installPackage();
     receivers.chat = await startReceiver('chat');
     receivers.ticket = await startReceiver('ticket', ticketApi());
+    paths.redis = await startRedis();
     paths.backupDir = path.join(inst.workDir, 'backups');
     paths.restoreFile = path.join(inst.workDir, 'restore.ini');
     fs.writeFileSync(paths.restoreFile, '[SYSTEM Params]\r\nSyslogServerIP = 10.9.9.9\r\n');
@@ -38,6 +40,7 @@ describe('installed into a real Node-RED', function () {
   after(async function () {
     if (red && !red.exited()) await red.stop();
     for (const r of Object.values(receivers)) await r.close();
+    if (paths.redis) await paths.redis.close();
   });
 
   it('packs what Node-RED needs at run time, and no sources or tests', function () {

@@ -7,8 +7,8 @@ const s = require('./support');
 describe('examples/', function () {
   const files = s.exampleFiles();
 
-  it('holds the five example flows', () => {
-    files.should.eql(['01 alarm to chat.json', '02 alarm to ticket.json', '03 remediation.json', '04 configuration backup.json', '05 PM watch.json']);
+  it('holds the six example flows', () => {
+    files.should.eql(['01 alarm to chat.json', '02 alarm to ticket.json', '03 remediation.json', '04 configuration backup.json', '05 PM watch.json', '06 alarms on replicas.json']);
   });
 
   it('use every node type of the package, together', () => {
@@ -20,7 +20,7 @@ describe('examples/', function () {
   for (const file of files) {
     describe(file, () => {
       const nodes = s.readExample(file);
-      const flowNodes = nodes.filter((n) => n.type !== 'mediant-device');
+      const flowNodes = nodes.filter((n) => n.type !== 'mediant-device' && n.type !== 'mediant-cluster');
 
       it('is one tab of nodes, starting with a comment that says what it shows and how to use it', () => {
         nodes[0].type.should.equal('comment');
@@ -44,6 +44,7 @@ describe('examples/', function () {
           for (const out of n.wires || []) for (const to of out) ids.has(to).should.be.true(`${n.name || n.type} wires to unknown ${to}`);
           if (n.type === 'catch' && Array.isArray(n.scope)) n.scope.forEach((id) => ids.has(id).should.be.true());
           if (n.type.startsWith('mediant-')) {
+            if (n.cluster) nodes.find((c) => c.id === n.cluster).type.should.equal('mediant-cluster');
             const dev = nodes.find((d) => d.id === n.device);
             (dev && dev.type).should.equal('mediant-device', `${n.name || n.type} has no device`);
           }
@@ -55,6 +56,7 @@ describe('examples/', function () {
         devices.should.have.length(1);
         devices[0].should.not.have.property('credentials');
         devices[0].host.should.equal('${MEDIANT_HOST}');
+        for (const c of nodes.filter((n) => n.type === 'mediant-cluster')) c.host.should.equal('${REDIS_HOST}');
         // no literal address anywhere but in the comment's prose, no password property
         JSON.stringify(flowNodes.filter((n) => n.type !== 'comment')).should.not.match(/https?:\/\//i);
         JSON.stringify(nodes).should.not.match(/"(password|username|credentials)"\s*:/i);

@@ -7,13 +7,14 @@ const COMMON = ['name', 'device'];
 
 const PROPS = {
   'mediant-device': ['name', 'host', 'port', 'protocol', 'tls', 'timeout'],
+  'mediant-cluster': ['name', 'host', 'port', 'tls', 'prefix', 'leaseSeconds'],
   'mediant-status': [...COMMON],
   'mediant-reset': [...COMMON, 'saveConfiguration', 'gracefulTimeout', 'waitForRestart', 'restartTimeout'],
   'mediant-save-config': [...COMMON],
   'mediant-upload-file': [...COMMON, 'fileType', 'filename'],
   'mediant-download-file': [...COMMON, 'fileType'],
   'mediant-run-cli': [...COMMON, 'script'],
-  'mediant-alarms-poll': [...COMMON, 'alarmType', 'pollInterval', 'emitExisting', 'output'],
+  'mediant-alarms-poll': [...COMMON, 'alarmType', 'pollInterval', 'emitExisting', 'output', 'cluster'],
   'mediant-pm-read': [...COMMON, 'pm', 'index', 'interval', 'pollInterval'],
   'mediant-license': [...COMMON, 'action'],
   'mediant-request': [...COMMON, 'method', 'path'],

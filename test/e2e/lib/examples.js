@@ -26,7 +26,8 @@ function envNames(exampleDir) {
 
 /**
  * The runtime's environment for the examples: each outside URL they read points at a
- * receiver in the test process, BACKUP_DIR and RESTORE_FILE at temp paths. The device
+ * receiver in the test process, BACKUP_DIR and RESTORE_FILE at temp paths, REDIS_HOST and
+ * REDIS_PORT at the run's redis-server (paths.redis). The device
  * address is written into the config nodes instead (a simulator per example).
  */
 function envFor(moduleDir, receivers, paths) {
@@ -37,6 +38,9 @@ function envFor(moduleDir, receivers, paths) {
     else if (name === 'TICKET_API_URL') env[name] = `${receivers.ticket.url}/tickets`;
     else if (name === 'BACKUP_DIR') env[name] = paths.backupDir;
     else if (name === 'RESTORE_FILE') env[name] = paths.restoreFile;
+    else if (name === 'REDIS_HOST') env[name] = paths.redis ? paths.redis.host : '127.0.0.1';
+    // Without a Redis for this run, a port nothing listens on: the cluster example then shows its error.
+    else if (name === 'REDIS_PORT') env[name] = paths.redis ? String(paths.redis.port) : '1';
     else if (name === 'MEDIANT_HOST' || name === 'MEDIANT_PORT') continue;
     else unknown.push(name);
   }
@@ -90,6 +94,24 @@ async function nextSecond() {
 const listDir = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
 
 const EXAMPLE_CHECKS = {
+  // One replica polls (here the only one); each event posted once with its eventId as Idempotency-Key.
+  '06 alarms on replicas.json': {
+    simulator: { initialAlarms: [{ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1' }] },
+    async run({ sim, receivers }) {
+      const t = receivers.ticket;
+      const events = () => posts(t, '/tickets').map((r) => ({ ...r.json, key: r.headers['idempotency-key'] }));
+      await waitFor('the alarm active at deploy posted', () => events().length >= 1);
+      const first = sim.control.state().activeAlarms[0];
+      sim.control.clearAlarm(first.id);
+      await waitFor('its clearing posted', () => events().length >= 2);
+      const got = events();
+      assert.deepStrictEqual(got.map((e) => e.event), ['raised', 'cleared']);
+      for (const e of got) assert.match(String(e.key), /^[0-9a-f]{32}$/, `Idempotency-Key: ${e.key}`);
+      assert.notStrictEqual(got[0].key, got[1].key);
+      assert.strictEqual(got[0].key, got[0].eventId);
+    },
+  },
+
   // Every raised and cleared alarm posted once to the chat webhook as {text}.
   '01 alarm to chat.json': {
     simulator: { initialAlarms: [{ description: 'Proxy set is unreachable', severity: 'Major', source: 'ProxySet#1' }] },

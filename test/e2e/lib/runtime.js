@@ -79,16 +79,27 @@ function pidAlive(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** settings.js text: JSON, where a value `{ $require: "/abs/path" }` becomes `require("/abs/path")`. */
+function settingsSource(settings) {
+  const text = JSON.stringify(settings, null, 2).replace(/\{\s*"\$require":\s*("(?:[^"\\]|\\.)*")\s*\}/g, 'require($1)');
+  return `module.exports = ${text};\n`;
+}
+
 /**
  * Start `node-red` on a free loopback port. `env` is added to the runtime's
  * environment (the examples read their outside URLs from it).
  * Returns a handle: `{ url, port, pid, api(), log(), stop() }`.
+ *
+ * To start the same instance again after it stopped or was killed (the crash
+ * campaigns), pass the `port`, `flowFile` and `credentialSecret` of the first
+ * start (the handle has them). `settings` is merged into the settings file
+ * (e.g. `contextStorage`, `nodesDir`); `{ $require: path }` loads a module.
  */
-async function startNodeRed({ userDir, env = {}, name = 'runtime' }) {
-  const port = await freePort();
-  const flowFile = `flows-${name}-${port}.json`;
+async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPort, flowFile: fixedFlowFile, credentialSecret: fixedSecret, settings: extra = {} }) {
+  const port = fixedPort || (await freePort());
+  const flowFile = fixedFlowFile ? path.basename(fixedFlowFile) : `flows-${name}-${port}.json`;
   const settingsFile = path.join(userDir, `settings-${name}-${port}.js`);
-  const credentialSecret = crypto.randomBytes(16).toString('hex');
+  const credentialSecret = fixedSecret || crypto.randomBytes(16).toString('hex');
   const settings = {
     uiHost: '127.0.0.1',
     uiPort: port,
@@ -105,8 +116,9 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime' }) {
     externalModules: { autoInstall: false, palette: { allowInstall: false, allowUpload: false } },
     functionExternalModules: false,
     logging: { console: { level: 'info', metrics: false, audit: false } },
+    ...extra,
   };
-  fs.writeFileSync(settingsFile, `module.exports = ${JSON.stringify(settings, null, 2)};\n`);
+  fs.writeFileSync(settingsFile, settingsSource(settings));
 
   const child = track(spawn(process.execPath, [RED_JS, '-u', userDir, '-p', String(port), '-s', settingsFile], {
     cwd: userDir,
@@ -142,6 +154,12 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime' }) {
       const r = await handle.api('POST', '/flows', flows, { 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v1' });
       if (r.status !== 200 && r.status !== 204) throw new Error(`deploy answered ${r.status}: ${r.text}`);
       return r;
+    },
+    /** SIGKILL (a crash: nothing is flushed, nothing closed); resolves to its exit info. */
+    async kill() {
+      unregister();
+      if (!exited) child.kill('SIGKILL');
+      return exitPromise;
     },
     /** SIGINT, wait for the process to exit; resolves to its exit info. */
     async stop() {
