@@ -475,6 +475,10 @@ async function main() {
     RESTORE_FILE: user.restoreFile,
     MEDIANT_HOST: sim.host,
     MEDIANT_PORT: String(sim.port),
+    // Example 6 (alarms on replicas) names a Redis: the usual local one unless
+    // given; without one its alarms node says "Redis ... not connected".
+    REDIS_HOST: process.env.REDIS_HOST || '127.0.0.1',
+    REDIS_PORT: process.env.REDIS_PORT || '6379',
     NODE_OPTIONS: '',
   };
   for (const k of Object.keys(env)) if (/^npm_/i.test(k)) delete env[k];

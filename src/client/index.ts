@@ -9,3 +9,7 @@ export * from './types';
 export * from './validate';
 export { AlarmSync, usableState } from './alarm-sync';
 export type { AlarmSyncState, AlarmSyncOptions, AlarmEvent, AlarmEventKind, PollResult } from './alarm-sync';
+export { AlarmWatch } from './alarm-watch';
+export type { AlarmWatchOptions, StateStore, Lease, WatchHooks, WatchStatus, DeliveryBatch } from './alarm-watch';
+export { RedisCoordinator } from './coordination';
+export type { CoordinatorOptions } from './coordination';
