@@ -785,6 +785,7 @@ function checkAccept(v: unknown, operation: string): string {
 }
 
 function checkOperationName(v: unknown): string {
+  // eslint-disable-next-line no-control-regex
   if (typeof v === 'string' && v.length > 0 && v.length <= 80 && !/[\u0000-\u001f\u007f]/.test(v)) return v;
   return 'request';
 }
