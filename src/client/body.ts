@@ -5,11 +5,11 @@
  * out as an async iterable of chunks so that progress is reported and the
  * upload's idle watchdog is fed as bytes leave.
  */
-import { createReadStream, promises as fsp } from 'node:fs';
+import { constants as fsConstants, promises as fsp, type ReadStream, type Stats } from 'node:fs';
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { MediantError, MediantInputError, PathValue } from './errors';
+import { MediantAbortError, MediantError, MediantInputError, PathValue } from './errors';
 
 /**
  * Chunk size for Buffer bodies and file streams. 1 MiB, not the 64 KiB
@@ -55,6 +55,8 @@ export interface PrepareOptions {
   property?: string;
   /** Name of a refused `{ path }` in messages. Default `filename`. */
   filenameProperty?: string;
+  /** Aborts the file checks (a stat or open on a hung file system returns at once). */
+  signal?: AbortSignal | undefined;
 }
 
 export function isPathBody(v: unknown): v is { path: string } {
@@ -76,11 +78,9 @@ export async function prepareUpload(source: unknown, opts: PrepareOptions): Prom
   }
   if (isPathBody(source)) {
     const path = source.path;
-    const size = await checkFile(path, opts.operation, opts.filenameProperty ?? 'filename');
-    return fromSource(opts, basename(path), size, true, () => {
-      const stream = createReadStream(path, { highWaterMark: CHUNK });
-      return { chunks: stream, dispose: () => stream.destroy() };
-    });
+    const fileProperty = opts.filenameProperty ?? 'filename';
+    const size = await checkFile(path, opts.operation, fileProperty, opts.signal);
+    return fromSource(opts, basename(path), size, true, () => fileSource(path, opts.operation, fileProperty));
   }
   if (isReadable(source)) {
     if (source.destroyed || source.readableEnded) {
@@ -98,33 +98,129 @@ export async function prepareUpload(source: unknown, opts: PrepareOptions): Prom
   throw new MediantInputError(property, 'a Buffer, a string, { path } of a file, or a readable stream', source, opts.operation);
 }
 
-/** stat the file and open it once, so a missing, unreadable or non-regular file is refused before any request. */
-async function checkFile(path: unknown, operation: string, property: string): Promise<number> {
-  const refuse = (expected: string): never => {
-    throw new MediantInputError(property, expected, typeof path === 'string' ? new PathValue(path) : path, operation);
-  };
-  if (typeof path !== 'string' || path === '' || path.includes('\0')) refuse('the path of a file');
-  const p = path as string;
-  let handle: fsp.FileHandle | undefined;
-  try {
-    handle = await fsp.open(p, 'r');
-    const st = await handle.stat();
-    if (st.isDirectory()) refuse('a file, not a directory');
-    if (!st.isFile()) refuse('a regular file');
-    return st.size;
-  } catch (e) {
-    if (e instanceof MediantInputError) throw e;
-    const code = (e as { code?: string }).code;
-    return refuse(
-      code === 'ENOENT' ? 'an existing file' :
-      code === 'EACCES' || code === 'EPERM' ? 'a file this process may read (permission denied)' :
-      code === 'EISDIR' ? 'a file, not a directory' :
-      code === 'ENOTDIR' ? 'an existing file (a folder in the path is not a folder)' :
-      `a file that can be opened (${code ?? 'unknown error'})`,
-    );
-  } finally {
-    await handle?.close().catch(noop);
+/** Where a path is not a regular file, what it is instead. */
+function notAFile(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isDirectory()) return 'a file, not a directory';
+  if (st.isFIFO()) return 'a regular file, not a named pipe (FIFO)';
+  if (st.isSocket()) return 'a regular file, not a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a regular file, not a device';
+  return 'a regular file';
+}
+
+/** Opens for reading without ever blocking: O_NONBLOCK, so a FIFO swapped in after the stat cannot hang the open. */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
+/** `p`, or MediantAbortError as soon as `signal` aborts; what `p` yields later is handed to `release`. */
+function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined, operation: string, release?: (v: T) => void): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) {
+    p.then(release, noop);
+    return Promise.reject(new MediantAbortError(operation));
   }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      p.then(release, noop);
+      reject(new MediantAbortError(operation));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        if (signal.aborted) return;
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}
+
+function refuseFile(path: unknown, property: string, expected: string, operation: string): never {
+  throw new MediantInputError(property, expected, typeof path === 'string' ? new PathValue(path) : path, operation);
+}
+
+function openFailure(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  return code === 'ENOENT' ? 'an existing file' :
+    code === 'EACCES' || code === 'EPERM' ? 'a file this process may read (permission denied)' :
+    code === 'EISDIR' ? 'a file, not a directory' :
+    code === 'ENOTDIR' ? 'an existing file (a folder in the path is not a folder)' :
+    code === 'ENXIO' ? 'a regular file, not a socket or device' :
+    `a file that can be opened (${code ?? 'unknown error'})`;
+}
+
+/**
+ * Opens a regular file for reading: never blocks (O_NONBLOCK), and refuses
+ * whatever is not a regular file once open (fstat), closing it again.
+ */
+async function openRegular(path: string, property: string, operation: string, signal?: AbortSignal): Promise<fsp.FileHandle> {
+  let handle: fsp.FileHandle;
+  try {
+    handle = await abortable(fsp.open(path, OPEN_FLAGS), signal, operation, (h) => void h.close().catch(noop));
+  } catch (e) {
+    if (e instanceof MediantError) throw e;
+    return refuseFile(path, property, openFailure(e), operation);
+  }
+  try {
+    const what = notAFile(await handle.stat());
+    if (what !== undefined) refuseFile(path, property, what, operation);
+    return handle;
+  } catch (e) {
+    await handle.close().catch(noop);
+    throw e;
+  }
+}
+
+/**
+ * Checks the file before any request: it exists, can be read, and is a
+ * regular file. A named pipe, socket, device or directory is refused at once
+ * from a stat (which does not open it: opening a FIFO would wait for a
+ * writer, pinning one of libuv's four threads); the open that follows never
+ * blocks either. Returns the size.
+ */
+async function checkFile(path: unknown, operation: string, property: string, signal?: AbortSignal): Promise<number> {
+  if (typeof path !== 'string' || path === '' || path.includes('\0')) refuseFile(path, property, 'the path of a file', operation);
+  const p = path as string;
+  let st: Stats;
+  try {
+    st = await abortable(fsp.stat(p), signal, operation);
+  } catch (e) {
+    if (e instanceof MediantError) throw e;
+    return refuseFile(p, property, openFailure(e), operation);
+  }
+  const what = notAFile(st);
+  if (what !== undefined) refuseFile(p, property, what, operation);
+  const handle = await openRegular(p, property, operation, signal);
+  try {
+    return (await handle.stat()).size;
+  } finally {
+    await handle.close().catch(noop);
+  }
+}
+
+/** One attempt's read of a file: opened (without blocking) when the body is first read, closed by dispose. */
+function fileSource(path: string, operation: string, property: string): Source {
+  let stream: ReadStream | undefined;
+  let disposed = false;
+  async function* chunks(): AsyncIterable<Buffer> {
+    const handle = await openRegular(path, property, operation);
+    if (disposed) {
+      await handle.close().catch(noop);
+      return;
+    }
+    stream = handle.createReadStream({ highWaterMark: CHUNK });
+    yield* stream as AsyncIterable<Buffer>;
+  }
+  return {
+    chunks: chunks(),
+    dispose: () => {
+      disposed = true;
+      stream?.destroy();
+    },
+  };
 }
 
 interface Source {

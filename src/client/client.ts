@@ -5,10 +5,17 @@
  * What every call does, in order:
  *   1. checks every value that goes into the URL or body (validate.ts) and
  *      refuses with MediantInputError before anything is sent;
- *   2. sends through the pool with a timeout (undici headers/body timeouts;
- *      uploads use an idle watchdog instead, see Exchange);
- *   3. reads the answer with a size cap, then parses it (JSON, text, bytes);
- *   4. turns any failure into exactly one MediantError (map-error.ts).
+ *   2. refuses at once when too many requests to the device are already
+ *      waiting or under way (maxQueued);
+ *   3. sends through the pool under ONE deadline for the whole exchange:
+ *      waiting for a free connection, connecting, the headers (1xx interim
+ *      answers count against it) and the body. Uploads have an idle watchdog
+ *      (no progress for `timeout`) plus a generous overall bound
+ *      (`uploadTimeout`), see Exchange;
+ *   4. reads the answer with a size cap, then parses it (JSON with a depth
+ *      limit, text, bytes): parseDeviceJson is the one JSON parser;
+ *   5. turns any failure into exactly one MediantError (map-error.ts), with
+ *      whatever text the device sent passed through the redactor (redact.ts).
  *
  * The Basic auth header is built once, kept in a private field, and goes only
  * into the request headers: no message, error or log is ever made from it.
@@ -17,16 +24,19 @@ import { Pool, type Dispatcher } from 'undici';
 import type { IncomingHttpHeaders } from 'node:http';
 import {
   MediantAbortError,
+  MediantBusyError,
   MediantError,
   MediantHttpError,
   MediantInputError,
   MediantResponseError,
   MediantTimeoutError,
   Hidden,
+  PathValue,
   formatBytes,
 } from './errors';
 import { mapError, type MapContext } from './map-error';
-import { prepareUpload, isPathBody, isReadable, type OpenedBody, type PreparedUpload, type UploadTracker } from './body';
+import { prepareUpload, isReadable, type OpenedBody, type PreparedUpload, type UploadTracker } from './body';
+import { makeRedactor, type Redact } from './redact';
 import {
   checkAlarmId,
   checkAlarmType,
@@ -71,6 +81,7 @@ import type {
   PmList,
   PmQuery,
   PmValue,
+  PmValuesQuery,
   ResetOptions,
   UploadBody,
   UploadOptions,
@@ -85,6 +96,20 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_CONNECTIONS = 6;
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_ALARM_PAGES = 10_000;
+/**
+ * Requests to one device that may wait or run at once; past it a call is
+ * refused at once (EBUSY), so a flood of messages to a slow or silent device
+ * cannot pile up without bound.
+ */
+export const DEFAULT_MAX_QUEUED = 256;
+/** The overall bound on one upload and its answer (its idle watchdog is `timeout`): 2 hours. */
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+/** JSON answers nested deeper than this are refused: this API nests 4 levels at most. */
+export const MAX_JSON_DEPTH = 32;
+/** PM indexes read at most for one `getPmValues` (index `all`). */
+export const DEFAULT_MAX_PM_INDEXES = 10_000;
+/** How much later than the exchange's deadline undici's own timeouts fire. */
+const UNDICI_MARGIN_MS = 1000;
 /** 409 retry: first wait, doubled each time up to the cap. */
 export const CONFLICT_RETRY_BASE_MS = 1000;
 export const CONFLICT_RETRY_CAP_MS = 16_000;
@@ -134,7 +159,10 @@ interface Where {
   target: string;
   host: string;
   timeoutMs: number;
+  uploadTimeoutMs: number;
   maxBytes: number;
+  connections: number;
+  redact: Redact;
 }
 
 function ctxOf(w: Where, operation: string): MapContext {
@@ -169,6 +197,9 @@ export class MediantClient implements MediantApi {
   readonly #hSendAny: string[];
   readonly #auth: string;
   readonly #where: Where;
+  readonly #maxQueued: number;
+  /** Requests sent or waiting for a connection, not yet settled. */
+  #pending = 0;
   #closing: Promise<void> | undefined;
 
   constructor(opts: ClientOptions) {
@@ -186,10 +217,20 @@ export class MediantClient implements MediantApi {
     this.#multipart = o.multipartUploads === undefined ? false : checkBoolean(o.multipartUploads, 'multipartUploads');
     this.#conflictRetryMs = o.conflictRetryMs === undefined ? 0 : checkInteger(o.conflictRetryMs, 'conflictRetryMs', 0, 2 ** 31 - 1);
     this.#conflictBaseMs = o.conflictRetryBaseMs === undefined ? CONFLICT_RETRY_BASE_MS : checkMs(o.conflictRetryBaseMs, 'conflictRetryBaseMs');
+    const uploadTimeoutMs = o.uploadTimeout === undefined ? DEFAULT_UPLOAD_TIMEOUT_MS : checkMs(o.uploadTimeout, 'uploadTimeout');
+    this.#maxQueued = o.maxQueued === undefined ? DEFAULT_MAX_QUEUED : checkInteger(o.maxQueued, 'maxQueued', 1, 1_000_000);
 
     const hostInUrl = host.includes(':') ? `[${host}]` : host;
     this.target = `${hostInUrl}:${port}`;
-    this.#where = { target: this.target, host, timeoutMs: this.#timeout, maxBytes: this.#maxBytes };
+    this.#where = {
+      target: this.target,
+      host,
+      timeoutMs: this.#timeout,
+      uploadTimeoutMs: Math.max(uploadTimeoutMs, this.#timeout),
+      maxBytes: this.#maxBytes,
+      connections,
+      redact: makeRedactor(username, password),
+    };
 
     this.#auth = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
     this.#hGetJson = ['authorization', this.#auth, 'accept', ACCEPT_JSON];
@@ -205,8 +246,10 @@ export class MediantClient implements MediantApi {
       pipelining: 1,
       keepAliveTimeout: 10_000,
       keepAliveMaxTimeout: 60_000,
-      headersTimeout: this.#timeout,
-      bodyTimeout: this.#timeout,
+      // The exchange's own deadline (see Exchange) decides first and says where
+      // the time went; undici's idle timeouts stay as a second line behind it.
+      headersTimeout: this.#timeout + UNDICI_MARGIN_MS,
+      bodyTimeout: this.#timeout + UNDICI_MARGIN_MS,
       connect,
     });
   }
@@ -262,6 +305,7 @@ export class MediantClient implements MediantApi {
         defaultFilename: `${type.replace('/', '-')}.bin`,
         operation,
         property: 'body',
+        signal: o.signal,
         ...(o.filenameProperty !== undefined ? { filenameProperty: o.filenameProperty } : {}),
       });
       return this.#perform(
@@ -284,7 +328,7 @@ export class MediantClient implements MediantApi {
     const operation = 'run CLI script';
     return this.#guard(operation, async () => {
       if (typeof script !== 'string' || script.trim() === '') throw new MediantInputError('script', 'a non-empty string', script, operation);
-      const upload = await prepareUpload(script, { multipart: this.#multipart, defaultFilename: 'cliScript-incremental.txt', operation, property: 'script' });
+      const upload = await prepareUpload(script, { multipart: this.#multipart, defaultFilename: 'cliScript-incremental.txt', operation, property: 'script', signal });
       return this.#perform(
         { operation, method: 'PUT', path: '/api/v1/files/cliScript/incremental', headers: this.#hGetJson, expect: Expect.Json, empty: Empty.Object, signal },
         upload,
@@ -404,6 +448,44 @@ export class MediantClient implements MediantApi {
     });
   }
 
+  /**
+   * Every index of a PM (index `all`): the discovery, then one value per
+   * listed index, in order. Bounded: a discovery listing more than
+   * `maxIndexes` indexes is refused before any value is read, and reading
+   * stops once the values come to more than the response cap.
+   */
+  getPmValues(pm: string, query?: PmValuesQuery, signal?: AbortSignal): Promise<ApiResponse<PmValue[]>> {
+    const operation = 'read PM';
+    return this.#guard(operation, async () => {
+      const name = checkPmName(pm, 'pm', operation);
+      if (query !== undefined && (query === null || typeof query !== 'object')) throw new MediantInputError('PM query', 'an object { interval?, maxIndexes? }', query, operation);
+      const interval = query?.interval === undefined ? undefined : checkPmInterval(query.interval, 'interval', operation);
+      const maxIndexes = query?.maxIndexes === undefined ? DEFAULT_MAX_PM_INDEXES : checkInteger(query.maxIndexes, 'maxIndexes', 1, 1_000_000, operation);
+      const discovery = await this.getPmDiscovery(name, signal);
+      const listed: unknown = discovery.body?.indexes;
+      if (!Array.isArray(listed)) throw new MediantResponseError(operation, `the discovery of ${name} has no "indexes" list`);
+      if (listed.length > maxIndexes) {
+        throw new MediantResponseError(operation, `the device listed ${listed.length} indexes for ${name}, more than the ${maxIndexes} read at most`);
+      }
+      for (const i of listed) {
+        if (typeof i !== 'number' || !Number.isSafeInteger(i) || i < 0) throw new MediantResponseError(operation, `the discovery of ${name} lists an index that is not an integer >= 0`);
+      }
+      const values: PmValue[] = [];
+      let bytes = 0;
+      let last: ApiResponse<unknown> = discovery;
+      for (const index of listed as number[]) {
+        const r = await this.getPmValue(name, interval === undefined ? { index } : { index, interval }, signal);
+        bytes += Buffer.byteLength(JSON.stringify(r.body) ?? '');
+        if (bytes > this.#maxBytes) {
+          throw new MediantResponseError(operation, `the values of ${name} came to more than ${formatBytes(this.#maxBytes)} after ${values.length + 1} of ${listed.length} indexes`);
+        }
+        values.push(r.body);
+        last = r;
+      }
+      return { statusCode: last.statusCode, body: values, headers: last.headers };
+    });
+  }
+
   // ---- license ------------------------------------------------------------
 
   getLicense(signal?: AbortSignal): Promise<ApiResponse<LicenseInfo>> {
@@ -422,7 +504,7 @@ export class MediantClient implements MediantApi {
     const operation = 'put license';
     return this.#guard(operation, async () => {
       const o = checkUploadOptions(opts, operation);
-      const upload = await prepareUpload(body, { multipart: o.multipart ?? this.#multipart, defaultFilename: 'license.txt', operation, property: 'body' });
+      const upload = await prepareUpload(body, { multipart: o.multipart ?? this.#multipart, defaultFilename: 'license.txt', operation, property: 'body', signal: o.signal });
       return this.#perform(
         { operation, method: 'PUT', path: '/api/v1/license', headers: this.#hGetJson, expect: Expect.Json, empty: Empty.Object, signal: o.signal },
         upload,
@@ -444,23 +526,44 @@ export class MediantClient implements MediantApi {
       const call: Call = { operation, method, path, headers: this.#hGetAny, expect: Expect.Auto, empty: Empty.Null, signal };
       if (accept !== undefined) call.headers = ['authorization', this.#auth, 'accept', accept];
       const b = req.body;
-      if (b === undefined || b === null) return this.#perform(call);
-      if (method === 'GET') throw new MediantInputError('body', 'nothing for a GET request', b, operation);
-      if (Buffer.isBuffer(b) || typeof b === 'string' || b instanceof Uint8Array || isPathBody(b) || isReadable(b)) {
-        const upload = await prepareUpload(b, { multipart: false, defaultFilename: 'body.bin', operation, property: 'body' });
-        return this.#perform(call, upload);
+      const fileProperty = typeof req.fileProperty === 'string' && req.fileProperty.length <= 60 ? req.fileProperty : 'file';
+      let res: ApiResponse<unknown>;
+      if (req.file !== undefined && req.file !== null) {
+        // A file on disk is sent only when asked for by name, never because a body looks like { path }.
+        if (method === 'GET' || method === 'DELETE') throw new MediantInputError(fileProperty, `nothing for a ${method} request`, new PathValue(String(req.file)), operation);
+        if (b !== undefined && b !== null) throw new MediantInputError('body', 'nothing when a file is sent', b, operation);
+        const upload = await prepareUpload({ path: req.file }, { multipart: false, defaultFilename: 'body.bin', operation, property: fileProperty, filenameProperty: fileProperty, signal });
+        res = await this.#perform(call, upload);
+      } else if (b === undefined || b === null) {
+        res = await this.#perform(call);
+      } else {
+        if (method === 'GET') throw new MediantInputError('body', 'nothing for a GET request', b, operation);
+        if (Buffer.isBuffer(b) || typeof b === 'string' || b instanceof Uint8Array || isReadable(b)) {
+          const upload = await prepareUpload(b, { multipart: false, defaultFilename: 'body.bin', operation, property: 'body', signal });
+          res = await this.#perform(call, upload);
+        } else {
+          // Objects and arrays go as JSON, always: `{ "path": "/etc/passwd" }` is data, not a file to send.
+          let json: string | undefined;
+          try {
+            json = JSON.stringify(b);
+          } catch {
+            json = undefined;
+          }
+          if (json === undefined) throw new MediantInputError('body', 'a value that can be sent as JSON', b, operation);
+          call.headers = accept === undefined ? this.#hSendAny : ['authorization', this.#auth, 'accept', accept, 'content-type', 'application/json'];
+          call.body = json;
+          res = await this.#perform(call);
+        }
       }
-      let json: string | undefined;
-      try {
-        json = JSON.stringify(b);
-      } catch {
-        json = undefined;
-      }
-      if (json === undefined) throw new MediantInputError('body', 'a value that can be sent as JSON', b, operation);
-      call.headers = accept === undefined ? this.#hSendAny : ['authorization', this.#auth, 'accept', accept, 'content-type', 'application/json'];
-      call.body = json;
-      return this.#perform(call);
+      // The answer's headers go to the caller as they are, less any echo of the credentials.
+      res.headers = redactHeaders(res.headers, this.#where.redact);
+      return res;
     });
+  }
+
+  /** The text with this client's credentials (password, its Basic token) cut out: for texts from the device. */
+  redact(text: string): string {
+    return this.#where.redact(text);
   }
 
   // ---- lifecycle ----------------------------------------------------------
@@ -535,15 +638,39 @@ export class MediantClient implements MediantApi {
   }
 
   #send(call: Call, upload?: Upload): Promise<Raw> {
+    if (this.#pending >= this.#maxQueued) {
+      return Promise.reject(
+        new MediantBusyError(
+          call.operation,
+          `${this.#pending} requests to ${this.target} are already waiting or under way (the most allowed): the device is slow or does not answer; try again later`,
+        ),
+      );
+    }
+    // Requests already sent or waiting: with as many as there are connections, this one waits for a free one.
+    const ahead = this.#pending;
+    this.#pending++;
     return new Promise<Raw>((resolve, reject) => {
-      const ex = new Exchange(call, this.#where, resolve, reject, upload);
+      const ex = new Exchange(
+        call,
+        this.#where,
+        ahead,
+        (raw) => {
+          this.#pending--;
+          resolve(raw);
+        },
+        (err) => {
+          this.#pending--;
+          reject(err);
+        },
+        upload,
+      );
       ex.start(this.#pool);
     });
   }
 
   #interpret<T>(raw: Raw, call: Call): ApiResponse<T> {
     const { statusCode, headers, body } = raw;
-    if (statusCode >= 300) throw new MediantHttpError(call.operation, statusCode, deviceDescription(headers, body));
+    if (statusCode >= 300) throw new MediantHttpError(call.operation, statusCode, deviceDescription(headers, body, this.#where.redact));
     let out: unknown;
     if (statusCode === 204 || body.length === 0) {
       out = call.empty === Empty.Object ? {} : call.empty === Empty.Null ? null : '';
@@ -564,8 +691,14 @@ export class MediantClient implements MediantApi {
 /**
  * One request/answer on the pool, as an undici dispatch handler: collects the
  * body up to the cap (and aborts the connection past it), and settles once,
- * whatever comes first: the answer, an error, the caller's abort signal, or
- * the upload watchdog.
+ * whatever comes first: the answer, an error, the caller's abort signal, the
+ * deadline, or the upload watchdog.
+ *
+ * The deadline starts when the call is handed to the pool, so it covers the
+ * wait for a free connection, connecting, sending, the headers (1xx interim
+ * answers do not stop it) and the body: `timeout` for a plain request, and
+ * `uploadTimeout` for an upload. undici's own connect/headers/body timeouts
+ * stay set as a second line.
  *
  * Uploads: undici's headersTimeout starts when the request is written and,
  * for a body that takes minutes to send, could end a healthy upload. So an
@@ -583,12 +716,17 @@ class Exchange implements Dispatcher.DispatchHandler {
   #headers: IncomingHttpHeaders = {};
   #chunks: Buffer[] = [];
   #size = 0;
+  /** 1xx interim answers seen. */
+  #interim = 0;
   #watchdog: NodeJS.Timeout | undefined;
+  #deadline: NodeJS.Timeout | undefined;
   #onAbort: (() => void) | undefined;
 
   constructor(
     private readonly call: Call,
     private readonly where: Where,
+    /** Requests of this client already sent or waiting when this one was handed to the pool. */
+    private readonly ahead: number,
     private readonly resolve: (r: Raw) => void,
     private readonly reject: (e: MediantError) => void,
     private readonly upload?: Upload,
@@ -605,6 +743,8 @@ class Exchange implements Dispatcher.DispatchHandler {
       this.#onAbort = () => this.#fail(new MediantAbortError(call.operation));
       signal.addEventListener('abort', this.#onAbort, { once: true });
     }
+    const limit = this.upload ? this.where.uploadTimeoutMs : this.where.timeoutMs;
+    this.#deadline = setTimeout(() => this.#expire(limit), limit);
     const opts: Dispatcher.DispatchOptions = { path: call.path, method: call.method, headers: call.headers };
     if (this.upload) {
       const { opened, tracker } = this.upload;
@@ -625,6 +765,7 @@ class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
+  /** Called when the request goes on a connection (until then it waited for one). */
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
     if (this.#settled) {
@@ -638,8 +779,19 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    if (this.#settled || statusCode < 200) return;
+    if (this.#settled) return;
+    if (statusCode < 200) {
+      // 102 Processing, 103 Early Hints...: not an answer; the deadline runs on.
+      this.#interim++;
+      return;
+    }
     this.#clearWatchdog();
+    if (this.upload) {
+      // The answer to an upload: its body must come within `timeout` (the
+      // overall upload bound is far too long for an answer of a few bytes).
+      this.upload.tracker.touch = noop;
+      this.#watchdog = setTimeout(() => this.#answerTooSlow(), this.where.timeoutMs);
+    }
     this.#statusCode = statusCode;
     this.#headers = headers;
     const declared = Number(headers['content-length']);
@@ -683,6 +835,31 @@ class Exchange implements Dispatcher.DispatchHandler {
     this.#fail(new MediantTimeoutError(this.call.operation, this.where.target, this.where.timeoutMs, what));
   }
 
+  #answerTooSlow(): void {
+    this.#watchdog = undefined;
+    this.#fail(new MediantTimeoutError(this.call.operation, this.where.target, this.where.timeoutMs, 'complete answer'));
+  }
+
+  /** The whole exchange took too long: say where the time went. */
+  #expire(limit: number): void {
+    this.#deadline = undefined;
+    const { operation } = this.call;
+    const { target, connections } = this.where;
+    let error: MediantTimeoutError;
+    if (this.upload) {
+      error = new MediantTimeoutError(operation, target, limit, 'complete answer', 'an upload and its answer may take at most that long');
+    } else if (this.#statusCode !== 0) {
+      error = new MediantTimeoutError(operation, target, limit, 'complete answer');
+    } else if (this.#controller) {
+      error = new MediantTimeoutError(operation, target, limit, 'answer', this.#interim > 0 ? `only ${this.#interim} interim 1xx answers` : undefined);
+    } else if (this.ahead >= connections) {
+      error = new MediantTimeoutError(operation, target, limit, 'answer', `waited for a free connection: all ${connections} busy with earlier requests`);
+    } else {
+      error = new MediantTimeoutError(operation, target, limit, 'answer to the connection attempt');
+    }
+    this.#fail(error);
+  }
+
   #fail(err: MediantError): void {
     if (this.#settled) return;
     this.#settled = true;
@@ -703,6 +880,10 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   #cleanup(): void {
     this.#clearWatchdog();
+    if (this.#deadline) {
+      clearTimeout(this.#deadline);
+      this.#deadline = undefined;
+    }
     if (this.#onAbort) {
       this.call.signal?.removeEventListener('abort', this.#onAbort);
       this.#onAbort = undefined;
@@ -845,40 +1026,79 @@ function mediaType(headers: IncomingHttpHeaders): string {
   return (semi < 0 ? v : v.slice(0, semi)).trim().toLowerCase();
 }
 
+/** True when no object or array in the JSON text nests deeper than `max`: a linear scan, no recursion. */
+function withinDepth(b: Buffer, max: number): boolean {
+  if (b.length <= max * 2) return true; // too short to nest that deep
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < b.length; i++) {
+    const c = b[i];
+    if (inString) {
+      if (c === 0x5c /* \\ */) i++;
+      else if (c === 0x22 /* " */) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > max) return false;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      depth--;
+    }
+  }
+  return true;
+}
+
+/**
+ * The one JSON parser for what a device sends: refuses nesting deeper than
+ * MAX_JSON_DEPTH (a clear `bad response` here, rather than a stack overflow
+ * later, when Node-RED copies the message), tolerates a byte-order mark.
+ */
+function parseDeviceJson(body: Buffer, operation: string): unknown {
+  if (!withinDepth(body, MAX_JSON_DEPTH)) throw new MediantResponseError(operation, `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  try {
+    const text = body.toString('utf8');
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as unknown;
+  } catch {
+    throw new MediantResponseError(operation, 'malformed JSON');
+  }
+}
+
 function parseJson(body: Buffer, type: string, operation: string, objectOnly: boolean): unknown {
   if (type === 'text/html' || (type === '' && body[0] === 0x3c /* < */)) {
     throw new MediantResponseError(operation, `expected JSON, got ${type || 'HTML'}`);
   }
-  let value: unknown;
-  try {
-    const text = body.toString('utf8');
-    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
-  } catch {
-    throw new MediantResponseError(operation, 'malformed JSON');
-  }
+  const value = parseDeviceJson(body, operation);
   if (objectOnly && (value === null || typeof value !== 'object' || Array.isArray(value))) {
     throw new MediantResponseError(operation, 'expected a JSON object');
   }
   return value;
 }
 
-/** The device's own `description` from a JSON error body; nothing from HTML or anything else. */
-function deviceDescription(headers: IncomingHttpHeaders, body: Buffer): string | undefined {
+/** The device's own `description` from a JSON error body, without any credential; nothing from HTML or anything else. */
+function deviceDescription(headers: IncomingHttpHeaders, body: Buffer, redact: Redact): string | undefined {
   if (body.length === 0 || body.length > 64 * 1024) return undefined;
   const type = mediaType(headers);
   const looksJson = type === 'application/json' || type.endsWith('+json') || (type === '' && body[0] === 0x7b /* { */);
   if (!looksJson) return undefined;
   try {
-    const v = JSON.parse(body.toString('utf8')) as { description?: unknown };
+    const v = parseDeviceJson(body, 'error') as { description?: unknown } | null;
     if (v && typeof v.description === 'string') {
       // eslint-disable-next-line no-control-regex
-      const d = v.description.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+      const d = redact(v.description.replace(/[\u0000-\u001f\u007f]+/g, ' ')).replace(/\s+/g, ' ').trim();
       return d === '' ? undefined : d.length > 300 ? `${d.slice(0, 300)}…` : d;
     }
   } catch {
     // not JSON after all: the status alone says it
   }
   return undefined;
+}
+
+/** Response headers with any credential the device echoed cut out of their values. */
+function redactHeaders(headers: ApiResponse<unknown>['headers'], redact: Redact): ApiResponse<unknown>['headers'] {
+  const out: ApiResponse<unknown>['headers'] = {};
+  for (const [k, v] of Object.entries(headers)) {
+    out[k] = typeof v === 'string' ? redact(v) : Array.isArray(v) ? v.map((x) => redact(x)) : v;
+  }
+  return out;
 }
 
 /** Waits `ms`; rejects with MediantAbortError(operation) when `signal` aborts. */

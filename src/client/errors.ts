@@ -66,8 +66,9 @@ export class MediantHttpError extends MediantError {
 }
 
 export class MediantTimeoutError extends MediantError {
-  constructor(operation: string, target: string, ms: number, what = 'an answer') {
-    super('ETIMEOUT', operation, `${operation} failed: timeout: no ${what} from ${target} within ${formatMs(ms)}`);
+  /** `detail`: what the time went on, in a few words, e.g. `waited for a free connection`. */
+  constructor(operation: string, target: string, ms: number, what = 'answer', detail?: string) {
+    super('ETIMEOUT', operation, `${operation} failed: timeout: no ${what} from ${target} within ${formatMs(ms)}${detail ? ` (${detail})` : ''}`);
   }
 }
 
@@ -127,9 +128,18 @@ export class PathValue {
   }
 }
 
+/** A refused value described in words chosen by the check (part of it shown, the rest not). */
+export class ShownAs {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
 /** A short, safe rendering of a refused value for an error message. */
 export function describeValue(v: unknown): string {
   if (v instanceof Hidden) return `${v.kind} (not shown)`;
+  if (v instanceof ShownAs) return v.text;
   if (v instanceof PathValue) return JSON.stringify(v.path.length > 300 ? `${v.path.slice(0, 300)}…` : v.path);
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';

@@ -29,8 +29,19 @@ export interface ClientOptions {
   protocol?: Protocol;
   username: string;
   password: string;
-  /** Per-request timeout in ms for headers and body; for uploads, the idle timeout. Default 30000. */
+  /**
+   * Deadline in ms for a whole request: waiting for a free connection,
+   * connecting, headers (1xx interim answers count against it) and body.
+   * For uploads, the idle timeout (no progress for this long). Default 30000.
+   */
   timeout?: number;
+  /** Overall bound in ms on one upload and its answer, whatever its progress. Default 7200000 (2 h). */
+  uploadTimeout?: number;
+  /**
+   * Requests to this device that may be waiting or under way at once; past
+   * it a call is refused at once with EBUSY. Default 256.
+   */
+  maxQueued?: number;
   /** Connection limit of the pool. Default 6. */
   connections?: number;
   tls?: TlsOptions;
@@ -199,6 +210,13 @@ export interface PmQuery {
   interval?: number;
 }
 
+export interface PmValuesQuery {
+  /** 0 current (default), 1 last 15 min, 2 previous 15 min. */
+  interval?: number;
+  /** A discovery listing more indexes than this is refused before any value is read. Default 10000. */
+  maxIndexes?: number;
+}
+
 export interface LicenseInfo {
   licenseVersion: number;
   serialNumber?: string;
@@ -219,8 +237,15 @@ export interface GenericRequest {
   method: HttpMethod;
   /** Path under /api/v1, e.g. `/alarms` or `alarms/active?limit=5`. */
   path: string;
-  /** Object: JSON; Buffer or string: application/octet-stream; `{path}`/Readable: streamed. */
+  /**
+   * Object or array: JSON, always (`{ path }` too: it is data, not a file);
+   * Buffer or string: application/octet-stream; a Readable: streamed.
+   */
   body?: unknown;
+  /** Path of a file on this host to stream as the body (application/octet-stream), instead of `body`. */
+  file?: string;
+  /** What to call `file` in an input error, e.g. `msg.filename`. Default `file`. */
+  fileProperty?: string;
   /** Operation name used in error messages. Default `request`. */
   operation?: string;
   /**
@@ -272,6 +297,8 @@ export interface MediantApi {
   listPms(signal?: AbortSignal): Promise<ApiResponse<PmList>>;
   getPmDiscovery(pm: string, signal?: AbortSignal): Promise<ApiResponse<PmDiscovery>>;
   getPmValue(pm: string, query: PmQuery, signal?: AbortSignal): Promise<ApiResponse<PmValue>>;
+  /** Discovery, then the value of every listed index (bounded by `maxIndexes` and the response cap). */
+  getPmValues(pm: string, query?: PmValuesQuery, signal?: AbortSignal): Promise<ApiResponse<PmValue[]>>;
 
   // license
   getLicense(signal?: AbortSignal): Promise<ApiResponse<LicenseInfo>>;
@@ -280,6 +307,9 @@ export interface MediantApi {
 
   // anything else under /api/v1: body parsed JSON, a string for text/*, a Buffer otherwise, null on 204 or an empty body
   request(req: GenericRequest): Promise<ApiResponse<unknown>>;
+
+  /** `text` with this client's credentials cut out (password, Basic token): for texts the device sent. */
+  redact(text: string): string;
 
   /** Close the pool, letting requests under way finish. */
   close(): Promise<void>;

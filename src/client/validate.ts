@@ -10,7 +10,7 @@
  * endpoint (`../actions/reset` as an alarm id is refused, not encoded).
  */
 import { isIP } from 'node:net';
-import { MediantInputError, Hidden } from './errors';
+import { MediantInputError, Hidden, ShownAs } from './errors';
 import {
   FILE_TYPES,
   DOWNLOAD_FILE_TYPES,
@@ -222,7 +222,10 @@ export function checkMs(v: unknown, property: string, min = 1): number {
 
 export function checkUsername(v: unknown, property = 'username'): string {
   if (typeof v === 'string' && v.length > 0 && !v.includes(':') && !CONTROL.test(v)) return v;
-  throw new MediantInputError(property, 'a non-empty user name without ":"', v);
+  // `user:password` typed into the user field: what follows the ":" is never shown.
+  const colon = typeof v === 'string' ? v.indexOf(':') : -1;
+  const shown = colon >= 0 ? new ShownAs(`${JSON.stringify((v as string).slice(0, Math.min(colon, 40)))} followed by ":" and more (not shown)`) : v;
+  throw new MediantInputError(property, 'a non-empty user name without ":"', shown);
 }
 
 /** The password is never shown, not even when it is refused. */

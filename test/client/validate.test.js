@@ -169,9 +169,26 @@ describe('client: validate helpers', function () {
       { maxResponseBytes: -1 },
       { username: 'a:b' },
       { tls: { ca: 42 } },
+      { uploadTimeout: 0 },
+      { maxQueued: 0 },
     ];
     for (const t of tries) {
       (() => new c.MediantClient(Object.assign({}, base, t))).should.throw(c.MediantInputError);
     }
+  });
+
+  it('a user name holding ":" (user:password typed in one field) is refused without what follows the ":"', function () {
+    for (const v of ['Admin:Tr0ub4dor&3', ':Tr0ub4dor&3', `${'a'.repeat(60)}:Tr0ub4dor&3`]) {
+      let err;
+      try {
+        c.checkUsername(v);
+      } catch (e) {
+        err = e;
+      }
+      should.exist(err);
+      err.message.should.not.containEql('Tr0ub4dor');
+      err.message.should.match(/^username must be a non-empty user name without ":", got ".*" followed by ":" and more \(not shown\)$/);
+    }
+    (() => new c.MediantClient({ host: '127.0.0.1', username: 'Admin:Tr0ub4dor&3', password: '' })).should.throw(/^username must be .* got "Admin" followed by ":" and more \(not shown\)$/);
   });
 });

@@ -43,6 +43,7 @@
  *                        new alarms and an advancing `after` cursor; the PM
  *                        discovery lists 1,000,000 indexes
  *   hugeDetails: N       each alarm's details carry a string field `blob` of N bytes
+ *   pmIndexes: N         the PM discovery lists the indexes 0 .. N-1
  *   trickleMs: N         the answer's headers come at once (with the full
  *                        Content-Length), then its body one byte every N ms
  *   processingFlood: N   a `102 Processing` interim answer every N ms, never a
@@ -51,6 +52,9 @@
  *                        that quotes the Authorization header, the decoded
  *                        `user:password`, the password alone and a `Basic` token,
  *                        and the same in an `X-Echo` header
+ *   echoHeader: true     answers as usual, with the Authorization header echoed in `X-Echo`
+ *   echoInBody: true     answers as usual, but /status's operationalState and every
+ *                        `description` quote the password and the Authorization header
  *   slowAcceptMs: N      a new connection is taken up only N ms after it arrived
  *                        (the TCP handshake completes; HTTP waits)
  *   silent: true         requests are read and never answered
@@ -228,7 +232,8 @@ async function startHostile(opts = {}) {
     if (pm && method === 'GET') {
       if (!query.has('index')) {
         if (applies(path) && sw.endlessPages) return [200, { indexes: '__endless__', intervalsPerIndex: [0, 1, 2] }];
-        return [200, { indexes: odd ? ['0', {}, -1, 1.5] : [0, 1], intervalsPerIndex: [0, 1, 2], lowThreshold: 10, highThreshold: 90 }];
+        const listed = applies(path) && sw.pmIndexes >= 0 ? Array.from({ length: sw.pmIndexes }, (_, i) => i) : [0, 1];
+        return [200, { indexes: odd ? ['0', {}, -1, 1.5] : listed, intervalsPerIndex: [0, 1, 2], lowThreshold: 10, highThreshold: 90 }];
       }
       const index = Number(query.get('index'));
       return [200, odd ? { index: ODD, interval: 'x', value: { toString: 1 } } : { index, interval: Number(query.get('interval') || 0), value: 42 + index }];
@@ -259,6 +264,11 @@ async function startHostile(opts = {}) {
     if (on && sw.status) return send(res, sw.status, { description: `hostile ${sw.status}` });
 
     const [status, obj, type, text] = route(req.method, path, url.searchParams);
+    if (on && sw.echoInBody && obj && typeof obj === 'object') {
+      const echo = `${password} ${auth}`;
+      if ('operationalState' in obj) obj.operationalState = echo;
+      if ('description' in obj) obj.description = echo;
+    }
     if (status === 204) {
       res.writeHead(204);
       return res.end();
@@ -273,6 +283,7 @@ async function startHostile(opts = {}) {
 
   function send(res, status, obj, headers = {}, type = 'application/json', bytes = Buffer.from(JSON.stringify(obj), 'utf8')) {
     const path = new URL(res.req.url, 'http://x').pathname;
+    if (sw.echoHeader && applies(path)) headers = { ...headers, 'X-Echo': String(res.req.headers.authorization) };
     res.writeHead(status, { 'Content-Type': type, 'Content-Length': bytes.length, ...headers });
     if (sw.trickleMs > 0 && applies(path)) {
       let i = 0;
