@@ -110,6 +110,7 @@ function unusableClient(error: MediantError, target: string): MediantApi {
     get(_t, prop) {
       if (prop === 'target') return target;
       if (prop === 'close' || prop === 'destroy') return () => Promise.resolve();
+      if (prop === 'redact') return (text: string) => text;
       if (prop === 'iterateAlarms') {
         return async function* failing(): AsyncIterableIterator<never> {
           throw error;
@@ -137,13 +138,58 @@ async function closeClient(client: MediantApi): Promise<void> {
   }
 }
 
-/** `${NAME}` typed in the dialog: Node-RED substitutes it at deploy; the Test button does the same here. */
-function envSubstituted(RED: NodeAPI, v: unknown, node: Node | null): unknown {
-  if (typeof v !== 'string' || !ENV_WHOLE.test(v.trim())) return v;
-  return RED.util.evaluateNodeProperty(v.trim(), 'env', node as Node, {});
+/** A dialog value, and the `${NAME}` it was substituted from (never to be shown expanded). */
+interface DialogValue {
+  value: unknown;
+  from?: string;
 }
 
-/** The message to show for a failed test, with the password cut out should it ever appear. */
+/** `${NAME}` typed in the dialog: Node-RED substitutes it at deploy; the Test button does the same here. */
+function envSubstituted(RED: NodeAPI, v: unknown, node: Node | null): DialogValue {
+  if (typeof v !== 'string' || !ENV_WHOLE.test(v.trim())) return { value: v };
+  return { value: RED.util.evaluateNodeProperty(v.trim(), 'env', node as Node, {}), from: v.trim() };
+}
+
+/**
+ * A value substituted from an environment variable may be anything, a
+ * credential included: it is checked here without ever being shown (the
+ * error names the variable), and once it passed, every text of the answer
+ * shows the variable's name where the value would appear.
+ */
+function checkSubstituted(d: DialogValue, property: 'host' | 'port', device: string): void {
+  if (d.from === undefined || blank(d.value)) return;
+  try {
+    if (property === 'host') checkHost(typeof d.value === 'string' ? d.value.trim() : d.value, 'host');
+    else checkPort(typeof d.value === 'string' ? d.value.trim() : d.value, 'port');
+  } catch {
+    throw configError(device, t(property === 'host' ? 'error.envNotHost' : 'error.envNotPort', { variable: d.from }));
+  }
+}
+
+/** `text` with each substituted value replaced by the `${NAME}` it came from (whole host names and ports only). */
+function hideSubstituted(text: string, host: DialogValue, port: DialogValue): string {
+  let out = text;
+  for (const d of [host, port]) {
+    if (d.from === undefined || d.value === undefined || d.value === null) continue;
+    const value = String(d.value).trim();
+    if (value === '') continue;
+    const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const from = d.from;
+    out = out.replace(new RegExp(`(?<![A-Za-z0-9.-])${escaped}(?![A-Za-z0-9-])`, 'g'), () => from);
+  }
+  return out;
+}
+
+/** What the device said of itself, for the dialog: short text only, without any echo of the credentials. */
+function shownField(v: unknown, redact: (s: string) => string): string | undefined {
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  if (typeof v !== 'string') return undefined;
+  // eslint-disable-next-line no-control-regex
+  const one = redact(v.replace(/[\u0000-\u001f\u007f]+/g, ' ')).trim();
+  return one.length > 100 ? `${one.slice(0, 99)}…` : one;
+}
+
+/** The message to show for a failed test: the client already cut out its credentials; the password is cut again here should it ever appear. */
 function safeMessage(err: unknown, password: string): string {
   let text = isMediantError(err) ? err.message : t('error.testFailed');
   if (password.length >= 3) text = text.split(password).join('***');
@@ -214,67 +260,78 @@ export = function register(RED: NodeAPI): void {
     '/mediant-device/:id/test',
     RED.auth.needsPermission('mediant-device.write'),
     (req: HttpRequestLike, res: HttpResponseLike) => {
-      const body = req.body ?? {};
-      const id = req.params.id ?? '';
-      const deployed = (RED.nodes.getNode(id) as Node | null) ?? null;
-      const host = envSubstituted(RED, body.host, deployed);
-      const port = envSubstituted(RED, body.port, deployed);
-      let password = body.password;
-      if (password === UNCHANGED_PASSWORD || password === undefined) {
-        password = RED.nodes.getCredentials(id)?.password;
-        if (password === undefined) {
-          res.json({ ok: false, error: t('error.noStoredPassword') });
-          return;
+      let answered = false;
+      const answer = (body: Record<string, unknown>): void => {
+        if (answered) return;
+        answered = true;
+        try {
+          res.json(body);
+        } catch {
+          // the connection to the editor is gone: nothing more to tell it
         }
-        // The stored password goes only where the deployed node sends it.
-        if (deployedTargets.get(id) !== targetOf(host, port, body.protocol)) {
-          res.json({ ok: false, error: t('error.retypeForNewTarget') });
-          return;
-        }
-      }
-      const passwordText = typeof password === 'string' ? password : '';
-      const label = labelOf(body.name, host, port, body.protocol);
+      };
       let client: MediantApi | undefined;
-      Promise.resolve()
-        .then(() => {
-          const opts = clientOptionsOf(
-            RED,
-            {
-              host,
-              port,
-              protocol: body.protocol,
-              tls: body.tls,
-              timeout: body.timeout,
-              conflictRetry: 0,
-              username: body.username,
-              password,
-            },
-            label,
-          );
-          opts.timeout = Math.min(opts.timeout ?? 30_000, TEST_TIMEOUT_CAP_MS);
-          opts.connections = 1;
-          const testClient = new MediantClient(opts);
-          client = testClient;
-          return testClient.getStatus();
+      let host: DialogValue = { value: undefined };
+      let port: DialogValue = { value: undefined };
+      let passwordText = '';
+      const test = async (): Promise<Record<string, unknown>> => {
+        const body = req.body ?? {};
+        const id = req.params.id ?? '';
+        const deployed = (RED.nodes.getNode(id) as Node | null) ?? null;
+        host = envSubstituted(RED, body.host, deployed);
+        port = envSubstituted(RED, body.port, deployed);
+        let password = body.password;
+        if (password === UNCHANGED_PASSWORD || password === undefined) {
+          password = RED.nodes.getCredentials(id)?.password;
+          if (password === undefined) return { ok: false, error: t('error.noStoredPassword') };
+          // The stored password goes only where the deployed node sends it.
+          if (deployedTargets.get(id) !== targetOf(host.value, port.value, body.protocol)) return { ok: false, error: t('error.retypeForNewTarget') };
+        }
+        passwordText = typeof password === 'string' ? password : '';
+        const label = labelOf(body.name, host.value, port.value, body.protocol);
+        checkSubstituted(host, 'host', label);
+        checkSubstituted(port, 'port', label);
+        const opts = clientOptionsOf(
+          RED,
+          {
+            host: host.value,
+            port: port.value,
+            protocol: body.protocol,
+            tls: body.tls,
+            timeout: body.timeout,
+            conflictRetry: 0,
+            username: body.username,
+            password,
+          },
+          label,
+        );
+        opts.timeout = Math.min(opts.timeout ?? 30_000, TEST_TIMEOUT_CAP_MS);
+        opts.connections = 1;
+        const testClient = new MediantClient(opts);
+        client = testClient;
+        const r = await testClient.getStatus();
+        // Whatever the device answered, only short texts reach the dialog.
+        const s: Record<string, unknown> = r.body !== null && typeof r.body === 'object' ? r.body : {};
+        const redact = (text: string): string => testClient.redact(text);
+        return {
+          ok: true,
+          productType: shownField(s.productType, redact),
+          versionID: shownField(s.versionID, redact),
+          operationalState: shownField(s.operationalState, redact),
+          highAvailability: shownField(s.highAvailability, redact),
+        };
+      };
+      test()
+        .catch((err: unknown) => ({ ok: false, error: safeMessage(err, passwordText) }))
+        .then((result) => {
+          if (typeof result.error === 'string') result.error = hideSubstituted(result.error, host, port);
+          answer(result);
         })
-        .then(
-          (r) => {
-            const s = r.body ?? {};
-            res.json({
-              ok: true,
-              productType: s.productType,
-              versionID: s.versionID,
-              operationalState: s.operationalState,
-              highAvailability: s.highAvailability,
-            });
-          },
-          (err: unknown) => {
-            res.json({ ok: false, error: safeMessage(err, passwordText) });
-          },
-        )
+        .catch(() => answer({ ok: false, error: t('error.testFailed') }))
         .finally(() => {
           if (client) void closeClient(client);
-        });
+        })
+        .catch(() => undefined);
     },
   );
 };

@@ -95,7 +95,8 @@ export = function register(RED: NodeAPI): void {
         const client = dev.client;
         if (pm === '') {
           const r = await client.listPms(signal);
-          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} · ${r.body?.items?.length ?? 0} PMs` };
+          const count = Array.isArray(r.body?.items) ? r.body.items.length : 0;
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} · ${count} PMs` };
         }
         if (index === '') {
           const r = await client.getPmDiscovery(pm, signal);
@@ -103,18 +104,13 @@ export = function register(RED: NodeAPI): void {
         }
         if (index !== 'all') {
           const r = await client.getPmValue(pm, { index, interval }, signal);
-          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}[${index}] = ${r.body?.value}` };
+          // The value only where it is a number: whatever else a device sends is not shown.
+          const value = typeof r.body?.value === 'number' ? ` = ${r.body.value}` : '';
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}[${index}]${value}` };
         }
-        const discovery = await client.getPmDiscovery(pm, signal);
-        const indexes = Array.isArray(discovery.body?.indexes) ? discovery.body.indexes : [];
-        const values: unknown[] = [];
-        let statusCode = discovery.statusCode;
-        for (const i of indexes) {
-          const r = await client.getPmValue(pm, { index: i, interval }, signal);
-          values.push(r.body);
-          statusCode = r.statusCode;
-        }
-        return { payload: values, statusCode, summary: `${statusCode} ${pm} · ${values.length} indexes` };
+        // Bounded by the client: too many indexes, or values too large in all, is a clear error.
+        const r = await client.getPmValues(pm, { interval }, signal);
+        return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm} · ${r.body.length} indexes` };
       } finally {
         running--;
         if (timerMsgs.has(msg)) {

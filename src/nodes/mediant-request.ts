@@ -1,18 +1,20 @@
 /**
  * mediant-request: any call under /api/v1 that the other nodes do not cover
  * (navigation, section 4; endpoints of newer firmware). msg.payload is the
- * body of a PUT or POST (an object as JSON, a Buffer or string as
- * application/octet-stream, null or nothing for no body); GET and DELETE send
- * no body. msg.payload out: parsed JSON, a string for text, a Buffer
- * otherwise, null when the device answered 204; msg.responseHeaders: the
- * device's response headers.
+ * body of a PUT or POST (an object or array as JSON, always; a Buffer or
+ * string as application/octet-stream; null or nothing for no body); a file
+ * on the Node-RED host is streamed only when named by `filename` /
+ * `msg.filename`, as in mediant-upload-file. GET and DELETE send no body.
+ * msg.payload out: parsed JSON, a string for text, a Buffer otherwise, null
+ * when the device answered 204; msg.responseHeaders: the device's response
+ * headers.
  */
 import { MediantInputError } from '../client/errors';
 import type { HttpMethod } from '../client/types';
 import { HTTP_METHODS, checkApiPath } from '../client/validate';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n } from './lib/i18n';
-import { checks, fromMsgOrConfig, type Check } from './lib/overrides';
+import { checks, fileFromMsgOrConfig, fromMsgOrConfig, type Check } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
 /** GET, PUT, POST, DELETE in any letter case (as the core http request node takes msg.method). */
@@ -28,8 +30,10 @@ function bodyOf(msg: NodeMessage, m: HttpMethod): unknown {
   if (m === 'GET' || m === 'DELETE') return undefined;
   const p = msg.payload;
   if (p === undefined || p === null) return undefined;
-  // Objects and arrays go as JSON; Buffers and strings as application/octet-stream.
-  if (Buffer.isBuffer(p) || typeof p === 'string' || typeof p === 'object') return p;
+  // Buffers and strings go as application/octet-stream; plain objects and
+  // arrays as JSON, always (the client never reads a file for a `{ path }`).
+  if (Buffer.isBuffer(p) || typeof p === 'string' || p instanceof Uint8Array) return p;
+  if (typeof p === 'object' && (Array.isArray(p) || Object.getPrototypeOf(p) === Object.prototype || Object.getPrototypeOf(p) === null)) return p;
   throw new MediantInputError('msg.payload', `an object, an array, a Buffer, a string or null (no body) for ${m}`, p, 'request');
 }
 
@@ -42,10 +46,14 @@ export = function register(RED: NodeAPI): void {
       const path = fromMsgOrConfig(msg, 'path', def.path, checks.nonEmptyString);
       // The path is checked here so that a refusal names msg.path or the property.
       checkApiPath(path.trim(), msg.path !== undefined ? 'msg.path' : 'property path', 'request');
-      const body = bodyOf(msg, m);
       const where = path.trim().split('?')[0] ?? '';
       const operation = `${m} ${where.length > 70 ? `${where.slice(0, 69)}…` : where}`;
-      const r = await device.client.request({ method: m, path: path.trim(), body, operation, signal });
+      const file = fileFromMsgOrConfig(msg, def.filename);
+      if (file && (m === 'GET' || m === 'DELETE')) throw new MediantInputError(file.property, `nothing for ${m} (a file is sent with PUT or POST)`, file.path, operation);
+      const req = file
+        ? { method: m, path: path.trim(), file: file.path, fileProperty: file.property, operation, signal }
+        : { method: m, path: path.trim(), body: bodyOf(msg, m), operation, signal };
+      const r = await device.client.request(req);
       return {
         payload: r.body,
         statusCode: r.statusCode,

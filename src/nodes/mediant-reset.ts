@@ -100,7 +100,7 @@ export = function register(RED: NodeAPI): void {
           payload: back.body,
           statusCode: back.statusCode,
           extra: { reset: answer.body ?? {} },
-          summary: t('status.back', { state: typeof state === 'string' ? state.slice(0, 20) : String(back.statusCode) }, SET),
+          summary: t('status.back', { state: typeof state === 'string' ? device.client.redact(state).slice(0, 20) : String(back.statusCode) }, SET),
         };
       } finally {
         release();

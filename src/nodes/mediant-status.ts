@@ -16,7 +16,8 @@ export = function register(RED: NodeAPI): void {
       return {
         payload: r.body,
         statusCode: r.statusCode,
-        summary: typeof state === 'string' && state !== '' ? state.slice(0, 20) : String(r.statusCode),
+        // The device's own words, with any echo of the credentials cut out before they are shortened.
+        summary: typeof state === 'string' && state !== '' ? device.client.redact(state).slice(0, 20) : String(r.statusCode),
       };
     });
   });

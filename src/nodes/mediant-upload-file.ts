@@ -8,25 +8,10 @@ import { MediantInputError } from '../client/errors';
 import { FILE_TYPES, RESETTING_FILE_TYPES, type UploadBody } from '../client/types';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n, t } from './lib/i18n';
-import { checks, fromMsgOrConfig } from './lib/overrides';
-import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
+import { checks, fileFromMsgOrConfig, fromMsgOrConfig } from './lib/overrides';
+import type { NodeAPI, Node, NodeDef } from './lib/red';
 
 const TYPE = 'mediant-upload-file';
-
-/**
- * The file to stream, from `msg.filename` or the node's `filename` property,
- * with the name to give it in errors; undefined when neither names one (then
- * msg.payload is the body). The client checks that the file exists and can
- * be read before any request, and names this property when it cannot.
- */
-function fileToSend(msg: NodeMessage, configured: unknown): { path: string; property: string } | undefined {
-  const fromMsg = msg.filename !== undefined;
-  const raw = fromMsg ? msg.filename : configured;
-  const property = fromMsg ? 'msg.filename' : 'property filename';
-  if (raw === '' || raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'string') throw new MediantInputError(property, 'the path of a file on the Node-RED host', raw);
-  return { path: raw, property };
-}
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
@@ -34,7 +19,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal, progress }) => {
       const fileType = fromMsgOrConfig(msg, 'fileType', def.fileType, checks.oneOf(FILE_TYPES));
-      const file = fileToSend(msg, def.filename);
+      const file = fileFromMsgOrConfig(msg, def.filename);
       let body: UploadBody;
       if (file) {
         body = { path: file.path };

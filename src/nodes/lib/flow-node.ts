@@ -41,6 +41,32 @@ export interface CallResult {
   summary?: string;
 }
 
+/** A short, one-line reason from something thrown that is not a MediantError. */
+function reasonOf(e: unknown): string {
+  let text: string;
+  try {
+    text = e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'string' ? e : 'unknown error';
+  } catch {
+    text = 'unknown error';
+  }
+  // eslint-disable-next-line no-control-regex
+  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
+}
+
+/** What a Catch node can still be given of a message that cannot be copied. */
+function bareCopy(msg: NodeMessage, error: MediantError, deviceLabel: string): NodeMessage {
+  const out: NodeMessage = { device: deviceLabel };
+  try {
+    if (typeof msg._msgid === 'string') out._msgid = msg._msgid;
+    if (typeof msg.topic === 'string') out.topic = msg.topic;
+  } catch {
+    // a getter that throws: left out
+  }
+  if (error.statusCode !== undefined) out.statusCode = error.statusCode;
+  return out;
+}
+
 export function deviceOf(RED: NodeAPI, def: NodeDef): DeviceNode | undefined {
   const id = typeof def.device === 'string' ? def.device : '';
   const found = id ? RED.nodes.getNode(id) : null;
@@ -72,32 +98,54 @@ export function handleMessages(
       progress: (text, phase = 'busy') => setStatus(node, phase, text, false),
     };
     setStatus(node, 'busy', t('status.requesting'), false);
-    Promise.resolve()
-      .then(() => call(msg, ctx))
-      .then(
-        (result) => {
-          msg.payload = result.payload;
-          msg.statusCode = result.statusCode;
-          msg.device = device.deviceLabel;
-          if (result.extra) Object.assign(msg, result.extra);
-          setStatus(node, 'ok', result.summary ?? String(result.statusCode));
-          send(msg);
-          done();
-        },
-        (err: unknown) => {
-          if (ac.signal.aborted) {
-            // The node is closing (redeploy): the flow that sent this message is gone.
-            done();
-            return;
-          }
-          const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'node', String(err));
-          if (error.statusCode !== undefined) msg.statusCode = error.statusCode;
-          msg.device = device.deviceLabel;
-          setStatus(node, 'error', shortReason(error));
-          done(error);
-        },
-      )
-      .finally(() => running.delete(ac));
+
+    const succeed = async (): Promise<void> => {
+      const result = await call(msg, ctx);
+      msg.payload = result.payload;
+      msg.statusCode = result.statusCode;
+      msg.device = device.deviceLabel;
+      if (result.extra) Object.assign(msg, result.extra);
+      // A summary may quote the device (its state, a value): never its echo of the credentials.
+      setStatus(node, 'ok', result.summary === undefined ? String(result.statusCode) : device.client.redact(result.summary));
+      try {
+        // Node-RED copies the message here for every wire but the first: a
+        // message that cannot be copied (nested too deep, a getter that throws)
+        // throws out of send().
+        send(msg);
+      } catch (e) {
+        throw new MediantError('EINPUT', 'send', t('error.sendFailed', { reason: reasonOf(e) }));
+      }
+      done();
+    };
+    const fail = (err: unknown): void => {
+      if (ac.signal.aborted) {
+        // The node is closing (redeploy): the flow that sent this message is gone.
+        done();
+        return;
+      }
+      const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'node', t('error.failed', { reason: reasonOf(err) }));
+      setStatus(node, 'error', shortReason(error));
+      try {
+        if (error.statusCode !== undefined) msg.statusCode = error.statusCode;
+        msg.device = device.deviceLabel;
+        done(error);
+      } catch {
+        // The Catch node gets a copy of the message, and this one cannot be
+        // copied: it gets what can be said about it instead.
+        node.error(error, bareCopy(msg, error, device.deviceLabel));
+      }
+    };
+    // Every path ends in a handler: whatever the call, the message or a
+    // handler throws becomes an error at the Catch node and a red status,
+    // and the node keeps taking messages.
+    succeed()
+      .catch(fail)
+      .catch((e: unknown) => {
+        setStatus(node, 'error', t('reason.failed'));
+        node.error(t('error.failed', { reason: reasonOf(e) }));
+      })
+      .finally(() => running.delete(ac))
+      .catch(() => undefined);
   });
 
   node.on('close', (_removed, closed) => {

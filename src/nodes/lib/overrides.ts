@@ -122,3 +122,20 @@ export function timerFromConfig(node: Pick<Node, 'status' | 'error'>, def: Recor
     return 0;
   }
 }
+
+/**
+ * A file to stream from the Node-RED host: `msg.filename` when the message
+ * carries it, else the node's `filename` property; undefined when neither
+ * names one. Returns the path and the name to give it in errors (the client
+ * checks that it is a regular file that can be read, before any request).
+ * A file is sent only when named here: never because msg.payload looks like
+ * `{ path }`.
+ */
+export function fileFromMsgOrConfig(msg: NodeMessage, configured: unknown): { path: string; property: string } | undefined {
+  const fromMsg = msg.filename !== undefined;
+  const raw = fromMsg ? msg.filename : configured;
+  const property = fromMsg ? 'msg.filename' : 'property filename';
+  if (raw === '' || raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'string') throw new MediantInputError(property, 'the path of a file on the Node-RED host', raw);
+  return { path: raw, property };
+}

@@ -17,7 +17,7 @@ const PROPS = {
   'mediant-alarms-poll': [...COMMON, 'alarmType', 'pollInterval', 'emitExisting', 'output', 'cluster'],
   'mediant-pm-read': [...COMMON, 'pm', 'index', 'interval', 'pollInterval'],
   'mediant-license': [...COMMON, 'action'],
-  'mediant-request': [...COMMON, 'method', 'path'],
+  'mediant-request': [...COMMON, 'method', 'path', 'filename'],
 };
 
 const CONFIG_CREDENTIALS = ['username', 'password'];
