@@ -274,7 +274,10 @@ export class AlarmWatch<T = unknown> {
       .catch((err: unknown) => this.hooks.report(asError(err, this.operation)))
       .finally(() => {
         if (this.running === ac) this.running = undefined;
-        if (!this.closed && this.waiting.length > 0) this.kick();
+        if (this.closed) return;
+        if (this.waiting.length > 0) this.kick();
+        // A safety net: whatever a hook threw on the way, the timer goes on.
+        else if (!this.timer && this.o.pollMs > 0) this.schedule(this.o.pollMs);
       });
   }
 

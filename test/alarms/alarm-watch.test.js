@@ -275,6 +275,35 @@ describe('alarms: AlarmWatch (one device: state, outbox, identity)', function ()
     await w.stop();
   });
 
+  it('a hook that throws on every poll is reported and never stops the timer', async function () {
+    const reports = [];
+    const watch = new AlarmWatch({
+      api: client,
+      alarmType: 'active',
+      target: 'lab:443',
+      store: memoryStore(),
+      pollMs: 30,
+      firstPollMs: 1,
+      hooks: {
+        async deliver() {},
+        settle() {},
+        status(st) {
+          if (st.phase === 'ok') throw new Error('a status that cannot be shown');
+        },
+        report(err) {
+          reports.push(err.message);
+        },
+        notice() {},
+      },
+    });
+    watch.start();
+    const lists = () => sim.control.log().filter((e) => e.path.startsWith('/api/v1/alarms/active')).length;
+    for (let i = 0; i < 200 && lists() < 4; i++) await new Promise((r) => setTimeout(r, 25));
+    await watch.stop();
+    lists().should.be.aboveOrEqual(4);
+    reports[0].should.match(/a status that cannot be shown/);
+  });
+
   it('a delivery that throws is reported, counts as delivered, and the next poll runs', async function () {
     sim.control.raiseAlarm({ description: 'A' });
     const store = memoryStore();
