@@ -83,11 +83,12 @@ function sinkOf(file) {
   };
 }
 
-const keyOf = (l) => `${l.event} ${l.id} ${l.date}`;
+/** An event, by what the campaign made unique: every alarm it raises has its own description. */
+const keyOf = (l) => `${l.event} ${l.description}`;
 
 /**
  * What the sink shows against what was expected: `expected` is a Set of
- * `<event> <id> <date>` keys (one per event the device had while polled).
+ * `<event> <description>` keys (one per event the device had while polled).
  */
 function analyse(lines, expected) {
   const byKey = new Map();
@@ -198,7 +199,7 @@ async function crash({ store, kills, batch = 200, seed = 1, log = () => undefine
     /** Alarms whose raise has reached the sink (only those may be cleared: a poll saw them). */
     const delivered = () => {
       const seen = new Set();
-      for (const l of sink.read()) if (l.event === 'raised') seen.add(l.id);
+      for (const l of sink.read()) if (l.event === 'raised') seen.add(l.description);
       return seen;
     };
     let n = 0;
@@ -208,13 +209,13 @@ async function crash({ store, kills, batch = 200, seed = 1, log = () => undefine
       const raise = 1 + Math.floor(rnd() * batch);
       for (let i = 0; i < raise; i++) {
         const a = sim.control.raiseAlarm({ description: `Campaign alarm ${++n}`, severity: 'Major', source: `Board#${n}` });
-        expected.add(`raised ${a.id} ${a.date}`);
+        expected.add(`raised ${a.description}`);
       }
       const seen = delivered();
       for (const a of sim.control.state().activeAlarms) {
-        if (seen.has(a.id) && rnd() < 0.3) {
+        if (seen.has(a.description) && rnd() < 0.3) {
           sim.control.clearAlarm(a.id);
-          expected.add(`cleared ${a.id} ${a.date}`);
+          expected.add(`cleared ${a.description}`);
         }
       }
       // A random moment of the next polls.
@@ -279,18 +280,18 @@ async function replicas({ processes, steps, kills, seed = 2, leaseSeconds = 3, l
       const active = sim.control.state().activeAlarms;
       if (r < 0.08 && active.length > 0) {
         counts.reboot++;
-        for (const a of active) want.push(`cleared ${a.id} ${a.date}`);
+        for (const a of active) want.push(`cleared ${a.description}`);
         sim.control.reboot();
       } else if (r < 0.4 && active.length > 0) {
         counts.clear++;
         const a = active[Math.floor(rnd() * active.length)];
         sim.control.clearAlarm(a.id);
-        want.push(`cleared ${a.id} ${a.date}`);
+        want.push(`cleared ${a.description}`);
       } else {
         counts.raise++;
         if (!sim.control.state().up) await sim.control.waitUntilUp();
         const a = sim.control.raiseAlarm({ description: `Replica alarm ${++n}`, severity: 'Minor', source: `Board#${n}` });
-        want.push(`raised ${a.id} ${a.date}`);
+        want.push(`raised ${a.description}`);
       }
       for (const k of want) expected.add(k);
       if (kills > 0 && step % killEvery === killEvery - 1 && counts.kills < kills) {
