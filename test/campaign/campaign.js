@@ -61,9 +61,11 @@ function sinkOf(file) {
   let offset = 0;
   let rest = '';
   const lines = [];
+  const torn = { count: 0 };
   return {
     file,
     lines,
+    torn,
     /** Reads what was appended since the last call. */
     read() {
       const size = fs.statSync(file).size;
@@ -76,7 +78,17 @@ function sinkOf(file) {
         const text = rest + buf.toString('utf8');
         const parts = text.split('\n');
         rest = parts.pop();
-        for (const p of parts) if (p) lines.push(JSON.parse(p));
+        // A kill -9 in the middle of a write leaves a torn line (the next process's line follows on it):
+        // that message was not delivered (the sink had not finished with it), and counts as such.
+        for (const p of parts) {
+          for (const piece of p.split(/(?=\{"pid":)/)) {
+            try {
+              lines.push(JSON.parse(piece));
+            } catch {
+              torn.count++;
+            }
+          }
+        }
       }
       return lines;
     },
@@ -237,7 +249,7 @@ async function crash({ store, kills, batch = 200, seed = 1, log = () => undefine
     await waitUntil('every expected event', () => [...expected].every((k) => keys().has(k)), DELIVERY_DEADLINE_MS, 200);
     await sleep(2500); // a few idle polls: nothing more may come
     const result = analyse(sink.read(), expected);
-    return { campaign: `crash, ${store}`, kills, killModes, seconds: Math.round((Date.now() - started) / 1000), ...result, pass: ok(result) };
+    return { campaign: `crash, ${store}`, kills, killModes, tornLines: sink.torn.count, seconds: Math.round((Date.now() - started) / 1000), ...result, pass: ok(result) };
   } finally {
     if (node) await node.stop().catch(() => undefined);
     await sim.close();
