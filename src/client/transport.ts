@@ -1,0 +1,354 @@
+/**
+ * The transport of one client: its settings, its undici pool, its bound on
+ * requests per device, the 409 retry, and the reading of every answer into
+ * an ApiResponse or exactly one MediantError. The per-resource operations
+ * (ops/*.ts) build a Call and hand it to `perform`; none of them touches the
+ * pool, a header with the credentials or an answer's raw bytes.
+ *
+ * What every call goes through, in order:
+ *   1. the operation checks every value that goes into the URL or body
+ *      (validate.ts) and refuses with MediantInputError before anything is
+ *      sent;
+ *   2. `perform` refuses at once when too many requests to the device are
+ *      already waiting or under way (maxQueued);
+ *   3. the Exchange (exchange.ts) sends through the pool under ONE deadline
+ *      for the whole exchange; uploads have an idle watchdog plus a generous
+ *      overall bound;
+ *   4. the answer is read with a size cap, then parsed (parse.ts: JSON with a
+ *      depth limit, text, bytes);
+ *   5. any failure becomes exactly one MediantError (map-error.ts), with
+ *      whatever text the device sent passed through the redactor (redact.ts).
+ *
+ * The Basic auth header is built once, kept in a private field, and goes only
+ * into the request headers: no message, error or log is ever made from it.
+ */
+import { Pool } from 'undici';
+import { MediantAbortError, MediantBusyError, MediantHttpError, MediantInputError, Hidden } from './errors';
+import { mapError, type MapContext } from './map-error';
+import { noop, ctxOf, Exchange, type Call, type Raw, type Upload, type Where } from './exchange';
+import type { PreparedUpload } from './body';
+import { makeRedactor } from './redact';
+import { deviceDescription, mediaType, parseJson } from './parse';
+import { checkBoolean, checkHost, checkInteger, checkMs, checkPassword, checkPort, checkUsername } from './validate';
+import type { ApiResponse, ClientOptions, UploadOptions } from './types';
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/**
+ * Connections are opened only when requests wait for one, so an idle device
+ * uses one. Six lets the alarm engine's four detail reads run beside the next
+ * list page and another node's call (status, reset) on the same device.
+ */
+export const DEFAULT_CONNECTIONS = 6;
+export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/**
+ * Requests to one device that may wait or run at once; past it a call is
+ * refused at once (EBUSY), so a flood of messages to a slow or silent device
+ * cannot pile up without bound.
+ */
+export const DEFAULT_MAX_QUEUED = 256;
+/** The overall bound on one upload and its answer (its idle watchdog is `timeout`): 2 hours. */
+export const DEFAULT_UPLOAD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+/** How much later than the exchange's deadline undici's own timeouts fire. */
+const UNDICI_MARGIN_MS = 1000;
+/** 409 retry: first wait, doubled each time up to the cap. */
+export const CONFLICT_RETRY_BASE_MS = 1000;
+export const CONFLICT_RETRY_CAP_MS = 16_000;
+
+/**
+ * Options the client accepts beyond the public ClientOptions. Undocumented for
+ * users: tests shorten the 409 backoff with it.
+ */
+export interface InternalClientOptions extends ClientOptions {
+  /** First wait before retrying a 409, ms (doubles each time). Default 1000. */
+  conflictRetryBaseMs?: number;
+}
+
+export const ACCEPT_JSON = 'application/json';
+/** Downloads: the device sends application/octet-stream. */
+export const ACCEPT_FILE = 'application/octet-stream, text/plain;q=0.9, */*;q=0.8';
+/** Generic request: JSON first, anything else accepted. */
+export const ACCEPT_ANY = 'application/json, text/plain;q=0.9, */*;q=0.8';
+
+/** Header lists built once per client: [name, value, ...], the credentials included. */
+export interface HeaderSets {
+  readonly getJson: readonly string[];
+  readonly sendJson: readonly string[];
+  readonly getFile: readonly string[];
+  readonly getAny: readonly string[];
+  readonly sendAny: readonly string[];
+}
+
+export class Transport {
+  readonly target: string;
+  readonly maxBytes: number;
+  /** The client's upload encoding: multipart/form-data (true) or application/octet-stream. */
+  readonly multipart: boolean;
+  readonly h: HeaderSets;
+  readonly #pool: Pool;
+  readonly #auth: string;
+  readonly #where: Where;
+  readonly #maxQueued: number;
+  readonly #conflictRetryMs: number;
+  readonly #conflictBaseMs: number;
+  /** Requests sent or waiting for a connection, not yet settled. */
+  #pending = 0;
+  #closing: Promise<void> | undefined;
+
+  constructor(opts: ClientOptions) {
+    if (!opts || typeof opts !== 'object') throw new MediantInputError('client options', 'an object', opts);
+    const o = opts as InternalClientOptions;
+    const host = checkHost(o.host);
+    const protocol = o.protocol ?? 'https';
+    if (protocol !== 'https' && protocol !== 'http') throw new MediantInputError('protocol', 'https or http', protocol);
+    const port = o.port === undefined ? (protocol === 'https' ? 443 : 80) : checkPort(o.port);
+    const username = checkUsername(o.username);
+    const password = checkPassword(o.password);
+    const timeout = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : checkMs(o.timeout, 'timeout');
+    const connections = o.connections === undefined ? DEFAULT_CONNECTIONS : checkInteger(o.connections, 'connections', 1, 1024);
+    this.maxBytes = o.maxResponseBytes === undefined ? DEFAULT_MAX_RESPONSE_BYTES : checkInteger(o.maxResponseBytes, 'maxResponseBytes', 1, 2 ** 31 - 1);
+    this.multipart = o.multipartUploads === undefined ? false : checkBoolean(o.multipartUploads, 'multipartUploads');
+    this.#conflictRetryMs = o.conflictRetryMs === undefined ? 0 : checkInteger(o.conflictRetryMs, 'conflictRetryMs', 0, 2 ** 31 - 1);
+    this.#conflictBaseMs = o.conflictRetryBaseMs === undefined ? CONFLICT_RETRY_BASE_MS : checkMs(o.conflictRetryBaseMs, 'conflictRetryBaseMs');
+    const uploadTimeoutMs = o.uploadTimeout === undefined ? DEFAULT_UPLOAD_TIMEOUT_MS : checkMs(o.uploadTimeout, 'uploadTimeout');
+    this.#maxQueued = o.maxQueued === undefined ? DEFAULT_MAX_QUEUED : checkInteger(o.maxQueued, 'maxQueued', 1, 1_000_000);
+
+    const hostInUrl = host.includes(':') ? `[${host}]` : host;
+    this.target = `${hostInUrl}:${port}`;
+    this.#where = {
+      target: this.target,
+      host,
+      timeoutMs: timeout,
+      uploadTimeoutMs: Math.max(uploadTimeoutMs, timeout),
+      maxBytes: this.maxBytes,
+      connections,
+      redact: makeRedactor(username, password),
+    };
+
+    this.#auth = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
+    this.h = {
+      getJson: this.headers(ACCEPT_JSON),
+      sendJson: this.headers(ACCEPT_JSON, 'application/json'),
+      getFile: this.headers(ACCEPT_FILE),
+      getAny: this.headers(ACCEPT_ANY),
+      sendAny: this.headers(ACCEPT_ANY, 'application/json'),
+    };
+
+    const connect: Record<string, unknown> = { timeout };
+    if (protocol === 'https') Object.assign(connect, tlsConnectOptions(o.tls));
+    this.#pool = new Pool(`${protocol}://${hostInUrl}:${port}`, {
+      connections,
+      pipelining: 1,
+      keepAliveTimeout: 10_000,
+      keepAliveMaxTimeout: 60_000,
+      // The exchange's own deadline (see Exchange) decides first and says where
+      // the time went; undici's idle timeouts stay as a second line behind it.
+      headersTimeout: timeout + UNDICI_MARGIN_MS,
+      bodyTimeout: timeout + UNDICI_MARGIN_MS,
+      connect,
+    });
+  }
+
+  /** A header list with the credentials, `accept` and, where given, `content-type`. */
+  headers(accept: string, contentType?: string): string[] {
+    const out = ['authorization', this.#auth, 'accept', accept];
+    if (contentType !== undefined) out.push('content-type', contentType);
+    return out;
+  }
+
+  /** The text with this client's credentials (password, its Basic token) cut out: for texts from the device. */
+  redact(text: string): string {
+    return this.#where.redact(text);
+  }
+
+  ctx(operation: string): MapContext {
+    return ctxOf(this.#where, operation);
+  }
+
+  /** Runs `fn` and makes sure whatever it rejects with is a MediantError. */
+  async guard<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (e) {
+      throw mapError(e, this.ctx(operation));
+    }
+  }
+
+  /** GET `path`, a JSON object answer ({} when empty). */
+  getJson<T>(operation: string, path: string, signal?: AbortSignal): Promise<ApiResponse<T>> {
+    return this.guard(operation, () =>
+      this.perform<T>({ operation, method: 'GET', path, headers: this.h.getJson, expect: 'json', empty: 'object', signal: checkSignal(signal, operation) }),
+    );
+  }
+
+  /**
+   * Sends the call (again on 409 while the conflict budget lasts) and reads
+   * the answer. A Readable body cannot be re-sent, so it is never retried.
+   */
+  async perform<T>(call: Call, upload?: PreparedUpload, onProgress?: UploadOptions['onProgress']): Promise<ApiResponse<T>> {
+    checkSignal(call.signal, call.operation);
+    const retry = this.#conflictRetryMs > 0 && (!upload || upload.retryable);
+    let deadline = 0;
+    let wait = this.#conflictBaseMs;
+    for (;;) {
+      let raw: Raw;
+      if (upload) {
+        const tracker: Upload['tracker'] = { sent: 0, total: upload.size, touch: noop, done: false };
+        if (onProgress) tracker.onProgress = onProgress;
+        const opened = upload.open(tracker);
+        try {
+          raw = await this.#send(call, { opened, tracker });
+        } finally {
+          opened.dispose();
+        }
+      } else {
+        raw = await this.#send(call);
+      }
+      if (raw.statusCode === 409 && retry) {
+        const now = Date.now();
+        if (deadline === 0) deadline = now + this.#conflictRetryMs;
+        const left = deadline - now;
+        if (left > 0) {
+          await sleep(Math.min(wait, left), call.signal, call.operation);
+          wait = Math.min(wait * 2, CONFLICT_RETRY_CAP_MS);
+          continue;
+        }
+      }
+      return this.#interpret<T>(raw, call);
+    }
+  }
+
+  close(): Promise<void> {
+    if (!this.#closing) this.#closing = this.#pool.close().catch(() => undefined);
+    return this.#closing;
+  }
+
+  destroy(): Promise<void> {
+    const p = this.#pool.destroyed ? Promise.resolve() : this.#pool.destroy().catch(() => undefined);
+    this.#closing ??= p;
+    return p;
+  }
+
+  #send(call: Call, upload?: Upload): Promise<Raw> {
+    if (this.#pending >= this.#maxQueued) {
+      return Promise.reject(
+        new MediantBusyError(
+          call.operation,
+          `${this.#pending} requests to ${this.target} are already waiting or under way (the most allowed): the device is slow or does not answer; try again later`,
+        ),
+      );
+    }
+    // Requests already sent or waiting: with as many as there are connections, this one waits for a free one.
+    const ahead = this.#pending;
+    this.#pending++;
+    return new Promise<Raw>((resolve, reject) => {
+      const ex = new Exchange(
+        call,
+        this.#where,
+        ahead,
+        (raw) => {
+          this.#pending--;
+          resolve(raw);
+        },
+        (err) => {
+          this.#pending--;
+          reject(err);
+        },
+        upload,
+      );
+      ex.start(this.#pool);
+    });
+  }
+
+  #interpret<T>(raw: Raw, call: Call): ApiResponse<T> {
+    const { statusCode, headers, body } = raw;
+    if (statusCode >= 300) throw new MediantHttpError(call.operation, statusCode, deviceDescription(headers, body, this.#where.redact));
+    let out: unknown;
+    if (statusCode === 204 || body.length === 0) {
+      out = call.empty === 'object' ? {} : call.empty === 'null' ? null : '';
+    } else if (call.expect === 'json') {
+      out = parseJson(body, mediaType(headers), call.operation, true);
+    } else if (call.expect === 'text') {
+      out = body.toString('utf8');
+    } else {
+      const type = mediaType(headers);
+      if (type === 'application/json' || type.endsWith('+json')) out = parseJson(body, type, call.operation, false);
+      else if (type.startsWith('text/')) out = body.toString('utf8');
+      else out = body;
+    }
+    return { statusCode, body: out as T, headers };
+  }
+}
+
+// ---- checks shared by the operations --------------------------------------
+
+export function checkSignal(signal: unknown, operation: string): AbortSignal | undefined {
+  if (signal === undefined || signal === null) return undefined;
+  if (signal instanceof AbortSignal) {
+    if (signal.aborted) throw new MediantAbortError(operation);
+    return signal;
+  }
+  throw new MediantInputError('signal', 'an AbortSignal', signal, operation);
+}
+
+export function checkUploadOptions(opts: UploadOptions | undefined, operation: string): UploadOptions {
+  if (opts === undefined || opts === null) return {};
+  if (typeof opts !== 'object') throw new MediantInputError('upload options', 'an object', opts, operation);
+  const out: UploadOptions = {};
+  if (opts.onProgress !== undefined) {
+    if (typeof opts.onProgress !== 'function') throw new MediantInputError('onProgress', 'a function', opts.onProgress, operation);
+    out.onProgress = opts.onProgress;
+  }
+  if (opts.multipart !== undefined) out.multipart = checkBoolean(opts.multipart, 'multipart', operation);
+  if (opts.filenameProperty !== undefined) {
+    if (typeof opts.filenameProperty !== 'string' || opts.filenameProperty.length > 60) {
+      throw new MediantInputError('filenameProperty', 'a short property name', opts.filenameProperty, operation);
+    }
+    out.filenameProperty = opts.filenameProperty;
+  }
+  const signal = checkSignal(opts.signal, operation);
+  if (signal) out.signal = signal;
+  return out;
+}
+
+/** Waits `ms`; rejects with MediantAbortError(operation) when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined, operation: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new MediantAbortError(operation));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    if (signal) {
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+}
+
+function tlsConnectOptions(tls: ClientOptions['tls']): Record<string, unknown> {
+  const out: Record<string, unknown> = { rejectUnauthorized: true };
+  if (tls === undefined || tls === null) return out;
+  if (typeof tls !== 'object') throw new MediantInputError('tls', 'an object of TLS options', tls);
+  const pem = (v: unknown, name: string): void => {
+    if (v === undefined || v === null || v === '') return;
+    const ok = typeof v === 'string' || Buffer.isBuffer(v) || (name === 'ca' && Array.isArray(v) && v.every((x) => typeof x === 'string' || Buffer.isBuffer(x)));
+    if (!ok) throw new MediantInputError(`tls.${name}`, 'PEM text or a Buffer', v);
+    out[name] = v;
+  };
+  pem(tls.ca, 'ca');
+  pem(tls.cert, 'cert');
+  pem(tls.key, 'key');
+  if (tls.passphrase !== undefined && tls.passphrase !== null && tls.passphrase !== '') {
+    if (typeof tls.passphrase !== 'string') throw new MediantInputError('tls.passphrase', 'a string', new Hidden(tls.passphrase));
+    out.passphrase = tls.passphrase;
+  }
+  if (tls.servername !== undefined && tls.servername !== null && tls.servername !== '') {
+    out.servername = checkHost(tls.servername, 'tls.servername');
+  }
+  // Verification is on unless turned off explicitly with `false`.
+  out.rejectUnauthorized = tls.rejectUnauthorized !== false;
+  return out;
+}
