@@ -140,6 +140,25 @@ describe('nodes against a hostile device', function () {
       should(again.out.statusCode).equal(200);
     });
 
+    it('a Complete node that cannot copy the message: the error still reaches Catch, once', async function () {
+      const completeNode = require('@node-red/nodes/core/common/24-complete.js');
+      const flow = flowFor(fake, [{ id: 'n1', type: 'mediant-status', name: '' }], { timeout: TIMEOUT_MS });
+      flow.push({ id: 'complete1', z: 'f1', type: 'complete', scope: ['n1'], uncaught: false, wires: [[]] });
+      await load([MODULES.status, completeNode], flow);
+      let deep = {};
+      for (let i = 0; i < 200000; i++) deep = { d: deep };
+      const caughtMsgs = [];
+      helper.getNode('caught').on('input', (m) => caughtMsgs.push(m));
+      const r = await send('n1', { topic: 'deep', deep });
+      should(r.out.statusCode).equal(200); // sent on: the only wire needs no copy
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      should(caughtMsgs).have.length(1);
+      should(caughtMsgs[0].error.message).match(/^the node failed: RangeError: Maximum call stack size exceeded/);
+      should(caughtMsgs[0].topic).equal('deep');
+      const again = await send('n1', { topic: 'again' });
+      should(again.out.statusCode).equal(200);
+    });
+
     it('pm-read index all against a discovery of 1,000,000 indexes: a clear error, one request', async function () {
       this.timeout(60000);
       const flow = flowFor(fake, [{ id: 'n1', type: 'mediant-pm-read', name: '', pm: 'NetUtilKBytes', index: 'all', interval: '0', pollInterval: 0 }], { timeout: 20000 });

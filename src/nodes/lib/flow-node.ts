@@ -98,6 +98,12 @@ export function handleMessages(
       progress: (text, phase = 'busy') => setStatus(node, phase, text, false),
     };
     setStatus(node, 'busy', t('status.requesting'), false);
+    /** done() is called once; if it throws (a Complete node's copy of the message), the error goes by node.error. */
+    let doneCalled = false;
+    const finish = (err?: Error): void => {
+      doneCalled = true;
+      done(err);
+    };
 
     const succeed = async (): Promise<void> => {
       const result = await call(msg, ctx);
@@ -115,20 +121,24 @@ export function handleMessages(
       } catch (e) {
         throw new MediantError('EINPUT', 'send', t('error.sendFailed', { reason: reasonOf(e) }));
       }
-      done();
+      finish();
     };
     const fail = (err: unknown): void => {
       if (ac.signal.aborted) {
         // The node is closing (redeploy): the flow that sent this message is gone.
-        done();
+        if (!doneCalled) finish();
         return;
       }
       const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'node', t('error.failed', { reason: reasonOf(err) }));
       setStatus(node, 'error', shortReason(error));
+      if (doneCalled) {
+        node.error(error, bareCopy(msg, error, device.deviceLabel));
+        return;
+      }
       try {
         if (error.statusCode !== undefined) msg.statusCode = error.statusCode;
         msg.device = device.deviceLabel;
-        done(error);
+        finish(error);
       } catch {
         // The Catch node gets a copy of the message, and this one cannot be
         // copied: it gets what can be said about it instead.
