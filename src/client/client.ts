@@ -9,16 +9,20 @@
  * - parse.ts: JSON with a depth limit, the device's error text, headers
  *   without credentials;
  * - ops/*.ts: per-resource operations (status and navigation, actions,
- *   files, alarms, pm, license, request), each checking every value it puts
- *   into a URL or body before anything is sent.
+ *   files, alarms, pm, kpi, test call, admin (auth token, TLS and debug
+ *   files), license, request), each checking every value it puts into a URL
+ *   or body before anything is sent.
  */
 import * as actions from './ops/actions';
+import * as admin from './ops/admin';
 import * as alarms from './ops/alarms';
 import * as files from './ops/files';
 import * as license from './ops/license';
 import * as pm from './ops/pm';
+import * as kpi from './ops/kpi';
 import * as generic from './ops/request';
 import * as status from './ops/status';
+import * as testCall from './ops/test-call';
 import { Transport } from './transport';
 import type {
   AlarmDetails,
@@ -28,13 +32,24 @@ import type {
   AlarmSummary,
   AlarmType,
   ApiResponse,
+  AuthTokenRequest,
+  AuthTokenResult,
   CliResult,
   ClientOptions,
+  DebugFileCreated,
+  DebugFileFetchOptions,
+  DebugFileOptions,
   DescriptionBody,
   DeviceStatus,
   DownloadFileType,
   FileType,
   GenericRequest,
+  KpiInterval,
+  KpiItem,
+  KpiIterateOptions,
+  KpiPage,
+  KpiQuery,
+  KpiReadOptions,
   LicenseInfo,
   LicenseKey,
   MediantApi,
@@ -45,6 +60,15 @@ import type {
   PmValue,
   PmValuesQuery,
   ResetOptions,
+  TestCallConfig,
+  TestCallDial,
+  TestCallResult,
+  TestCallRunOptions,
+  TestCallSession,
+  TestCallStatus,
+  TlsDownloadKind,
+  TlsFileKind,
+  TlsFileList,
   UploadBody,
   UploadOptions,
 } from './types';
@@ -63,6 +87,8 @@ export type { InternalClientOptions } from './transport';
 export { MAX_JSON_DEPTH } from './parse';
 export { DEFAULT_MAX_ALARM_PAGES } from './ops/alarms';
 export { DEFAULT_MAX_PM_INDEXES } from './ops/pm';
+export { DEFAULT_MAX_KPI_PAGES, kpiNumber, kpiValues } from './ops/kpi';
+export { isFinalTestCallStatus } from './ops/test-call';
 
 export class MediantClient implements MediantApi {
   readonly target: string;
@@ -155,6 +181,80 @@ export class MediantClient implements MediantApi {
 
   getPmValues(name: string, query?: PmValuesQuery, signal?: AbortSignal): Promise<ApiResponse<PmValue[]>> {
     return pm.getPmValues(this.#t, name, query, signal);
+  }
+
+  // ---- KPI (7.4) ----------------------------------------------------------
+
+  listKpi(path?: string, query?: KpiQuery, signal?: AbortSignal): Promise<ApiResponse<KpiPage | null>> {
+    return kpi.listKpi(this.#t, path, query, signal);
+  }
+
+  iterateKpi(path: string, opts?: KpiIterateOptions): AsyncIterableIterator<KpiItem> {
+    return kpi.iterateKpi(this.#t, path, opts);
+  }
+
+  getKpiCurrent(path: string, opts?: KpiReadOptions): Promise<ApiResponse<KpiItem[]>> {
+    return kpi.getKpiCurrent(this.#t, path, opts);
+  }
+
+  getKpiHistory(path: string, interval: KpiInterval, opts?: KpiReadOptions): Promise<ApiResponse<KpiItem[]>> {
+    return kpi.getKpiHistory(this.#t, path, interval, opts);
+  }
+
+  getLastKpiInterval(path: string, signal?: AbortSignal): Promise<ApiResponse<number | null>> {
+    return kpi.getLastKpiInterval(this.#t, path, signal);
+  }
+
+  // ---- SIP test call (7.40A.600+) -----------------------------------------
+
+  dialTestCall(dial: TestCallDial, signal?: AbortSignal): Promise<ApiResponse<TestCallSession>> {
+    return testCall.dialTestCall(this.#t, dial, signal);
+  }
+
+  getTestCallStatus(sessionId: string, signal?: AbortSignal): Promise<ApiResponse<TestCallStatus>> {
+    return testCall.getTestCallStatus(this.#t, sessionId, signal);
+  }
+
+  showTestCall(sessionId?: string, signal?: AbortSignal): Promise<ApiResponse<TestCallConfig>> {
+    return testCall.showTestCall(this.#t, sessionId, signal);
+  }
+
+  dropTestCall(sessionId: string, signal?: AbortSignal): Promise<ApiResponse<DescriptionBody>> {
+    return testCall.dropTestCall(this.#t, sessionId, signal);
+  }
+
+  runTestCall(dial: TestCallDial, opts?: TestCallRunOptions): Promise<ApiResponse<TestCallResult>> {
+    return testCall.runTestCall(this.#t, dial, opts);
+  }
+
+  // ---- auth token, TLS files, debug file (7.4) ----------------------------
+
+  createAuthToken(req: AuthTokenRequest, signal?: AbortSignal): Promise<ApiResponse<AuthTokenResult>> {
+    return admin.createAuthToken(this.#t, req, signal);
+  }
+
+  listTlsFiles(context?: string | number, signal?: AbortSignal): Promise<ApiResponse<TlsFileList | string>> {
+    return admin.listTlsFiles(this.#t, context, signal);
+  }
+
+  downloadTlsFile(context: string | number, kind: TlsDownloadKind, signal?: AbortSignal): Promise<ApiResponse<string>> {
+    return admin.downloadTlsFile(this.#t, context, kind, signal);
+  }
+
+  uploadTlsFile(context: string | number, kind: TlsFileKind, body: UploadBody, opts?: UploadOptions): Promise<ApiResponse<DescriptionBody>> {
+    return admin.uploadTlsFile(this.#t, context, kind, body, opts);
+  }
+
+  createDebugFile(opts?: { attachCoreDump?: boolean }, signal?: AbortSignal): Promise<ApiResponse<DebugFileCreated>> {
+    return admin.createDebugFile(this.#t, opts, signal);
+  }
+
+  downloadDebugFile(opts?: DebugFileOptions): Promise<ApiResponse<Buffer | null>> {
+    return admin.downloadDebugFile(this.#t, opts);
+  }
+
+  fetchDebugFile(opts?: DebugFileFetchOptions): Promise<ApiResponse<Buffer>> {
+    return admin.fetchDebugFile(this.#t, opts);
   }
 
   // ---- license ------------------------------------------------------------

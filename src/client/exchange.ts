@@ -10,8 +10,8 @@ import { mapError, type MapContext } from './map-error';
 import type { OpenedBody, UploadTracker } from './body';
 import type { Redact } from './redact';
 
-/** How the body of a successful answer is read: parsed as a JSON object, as UTF-8 text, or by its media type. */
-export type Expect = 'json' | 'text' | 'auto';
+/** How the body of a successful answer is read: parsed as a JSON object, as UTF-8 text, as bytes, or by its media type. */
+export type Expect = 'json' | 'text' | 'bytes' | 'auto';
 
 /** What a 204 or an empty 2xx body stands for. */
 export type Empty = 'object' | 'null' | 'string';
@@ -26,6 +26,8 @@ export interface Call {
   expect: Expect;
   empty: Empty;
   signal?: AbortSignal | undefined;
+  /** This call's cap on the answer, where it differs from the client's (a debug file). */
+  maxBytes?: number;
 }
 
 export interface Raw {
@@ -173,7 +175,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#statusCode = statusCode;
     this.#headers = headers;
     const declared = Number(headers['content-length']);
-    if (declared > this.where.maxBytes) {
+    if (declared > this.#maxBytes()) {
       this.#fail(this.#tooLarge()); // aborts the connection: nothing more is read
     }
   }
@@ -181,7 +183,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#settled) return;
     this.#size += chunk.length;
-    if (this.#size > this.where.maxBytes) {
+    if (this.#size > this.#maxBytes()) {
       this.#fail(this.#tooLarge()); // aborts the connection: nothing more is read
       return;
     }
@@ -202,8 +204,12 @@ export class Exchange implements Dispatcher.DispatchHandler {
     this.#fail(mapError(err, ctxOf(this.where, this.call.operation)));
   }
 
+  #maxBytes(): number {
+    return this.call.maxBytes ?? this.where.maxBytes;
+  }
+
   #tooLarge(): MediantResponseError {
-    return new MediantResponseError(this.call.operation, `response larger than ${formatBytes(this.where.maxBytes)}`, this.#statusCode || undefined);
+    return new MediantResponseError(this.call.operation, `response larger than ${formatBytes(this.#maxBytes())}`, this.#statusCode || undefined);
   }
 
   #idle(): void {

@@ -2,7 +2,17 @@
  * node-red-contrib-mediant client: a typed, safe client for the AudioCodes
  * Mediant REST API. Nothing here imports Node-RED.
  */
-export { MediantClient, DEFAULT_TIMEOUT_MS, DEFAULT_CONNECTIONS, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_MAX_ALARM_PAGES } from './client';
+export {
+  MediantClient,
+  DEFAULT_TIMEOUT_MS,
+  DEFAULT_CONNECTIONS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  DEFAULT_MAX_ALARM_PAGES,
+  DEFAULT_MAX_KPI_PAGES,
+  kpiNumber,
+  kpiValues,
+  isFinalTestCallStatus,
+} from './client';
 export type { InternalClientOptions } from './client';
 export * from './errors';
 export * from './types';

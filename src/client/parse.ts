@@ -77,15 +77,19 @@ export function deviceText(v: unknown, redact: Redact, max = 300): string | unde
   return d === '' ? undefined : d.length > max ? `${d.slice(0, max)}…` : d;
 }
 
-/** The device's own `description` from a JSON error body, without any credential; nothing from HTML or anything else. */
+/**
+ * The device's own words from a JSON error body — `description`, or
+ * `errorDescription` (7.4's newer resources: /kpi, /sipTestCall) — without
+ * any credential; nothing from HTML or anything else.
+ */
 export function deviceDescription(headers: IncomingHttpHeaders, body: Buffer, redact: Redact): string | undefined {
   if (body.length === 0 || body.length > 64 * 1024) return undefined;
   const type = mediaType(headers);
   const looksJson = type === 'application/json' || type.endsWith('+json') || (type === '' && body[0] === 0x7b /* { */);
   if (!looksJson) return undefined;
   try {
-    const v = parseDeviceJson(body, 'error') as { description?: unknown } | null;
-    if (v) return deviceText(v.description, redact);
+    const v = parseDeviceJson(body, 'error') as { description?: unknown; errorDescription?: unknown } | null;
+    if (v) return deviceText(v.description, redact) ?? deviceText(v.errorDescription, redact);
   } catch {
     // not JSON after all: the status alone says it
   }

@@ -269,6 +269,8 @@ export class Transport {
       out = parseJson(body, mediaType(headers), call.operation, true);
     } else if (call.expect === 'text') {
       out = body.toString('utf8');
+    } else if (call.expect === 'bytes') {
+      out = body;
     } else {
       const type = mediaType(headers);
       if (type === 'application/json' || type.endsWith('+json')) out = parseJson(body, type, call.operation, false);

@@ -231,6 +231,229 @@ export interface LicenseKey {
   key: string;
 }
 
+// ---- firmware 7.4: KPI (/kpi) ---------------------------------------------
+//
+// The tree: /kpi/{current|history}/<application>/<group>/<entity>[/<index>][/<kpi>],
+// e.g. current/sbc/callStats/global, current/sbc/callStats/ipGroup/1/activeCallsIn.
+// Every level lists its children as `{ items: [{ id, name, description, url }],
+// cursor }`; an entity (or an index of one) lists its KPIs with their `value`;
+// one KPI is `{ id, value }`. Current values are numbers (null where there
+// is nothing to measure); history values are strings, as the device sends
+// them: kpiNumber() reads both.
+
+export type KpiScope = 'current' | 'history';
+
+/** A history interval: its index, `last` (the newest completed one; single KPIs only) or `all` (single KPIs only). */
+export type KpiInterval = number | 'last' | 'all';
+
+/**
+ * One entry of a KPI listing: an application, group, entity, index or KPI.
+ * `id` is always a string (an index the device sends as a number is turned
+ * into one); an item of a single KPI's `interval=all` history has no id but
+ * an `interval`. Any other field the device sends is kept.
+ */
+export interface KpiItem {
+  id?: string;
+  name?: string;
+  description?: string;
+  url?: string;
+  /** A KPI's value: a number (current), a string (history) or null (nothing to measure). */
+  value?: number | string | null;
+  /** History: the interval the value belongs to. */
+  interval?: string;
+  [k: string]: unknown;
+}
+
+/**
+ * Where a page of a listing stands: `after` (the id to ask the next page
+ * after) and `before`, "-1" where there is nothing more that way; `start`
+ * and `end` (the first and last id of the whole listing) where the device
+ * sends them. Any other key the device sends is left out.
+ */
+export interface KpiCursor {
+  after: string;
+  before: string;
+  start?: string;
+  end?: string;
+}
+
+/** One page of a KPI listing (a single KPI's answer is a page of one item). */
+export interface KpiPage {
+  items: KpiItem[];
+  cursor: KpiCursor;
+}
+
+/** Query parameters of a KPI request; each is checked before anything is sent. */
+export interface KpiQuery {
+  /** Items per page (the device sends at most its own maximum). */
+  limit?: number;
+  /** The page after (or before) this id of the listing: a name or an index. */
+  after?: string;
+  before?: string;
+  /** false: items without name and description. */
+  detailed?: boolean;
+  /** Just this KPI of an entity (`kpi=busyCallsInTotal`). */
+  kpi?: string;
+  /** Just this index of an indexed entity (`id=1`). */
+  id?: string | number;
+  /** History only: the interval. */
+  interval?: KpiInterval;
+}
+
+export interface KpiReadOptions {
+  limit?: number;
+  /** Start after this id (the pages before are not read). */
+  after?: string;
+  detailed?: boolean;
+  kpi?: string;
+  id?: string | number;
+  /** Pages read at most (a device that never ends). Default 1000. */
+  maxPages?: number;
+  signal?: AbortSignal;
+}
+
+export interface KpiIterateOptions extends KpiReadOptions {
+  /** History: the interval. */
+  interval?: KpiInterval;
+}
+
+// ---- firmware 7.40A.600+: SIP test call (/sipTestCall) ----------------------
+
+export type TransportType = 'UDP' | 'TCP' | 'TLS';
+
+/** POST /sipTestCall/dial: see checkTestCallDial for what each field takes. */
+export interface TestCallDial {
+  calledNumber: string;
+  callingNumber: string;
+  /** A host, IP address or host:port; or else destIpGroup. */
+  destAddress?: string;
+  /** An IP group's index or name. */
+  destIpGroup?: string;
+  /** -1..65535, only with destAddress. */
+  outInterface?: number;
+  /** Up to 16 DTMF digits played once connected. */
+  playDtmfString?: string;
+  /** -1 or 0..80; not 0 overrides playDtmfString. */
+  playToneIndex?: number;
+  /** Seconds from the dial until the device releases the call. Device default 20. */
+  timeout?: number;
+  transportType?: TransportType;
+}
+
+/** The dial's answer; `sessionId` is a string of digits whatever JSON type the device sent. */
+export interface TestCallSession {
+  sessionId: string;
+  [k: string]: unknown;
+}
+
+/**
+ * GET /sipTestCall/getStatus: `callStatus` (`Dialing`, `Ringing`,
+ * `Connected`, `Disconnected`, `Failed,NoResources`, …), `callId`,
+ * `releaseCause` once the call ended, `localStats`/`remoteStats` once it
+ * connected (their fields vary by device).
+ */
+export interface TestCallStatus {
+  callStatus: string;
+  callId?: string;
+  releaseCause?: string;
+  localStats?: Record<string, unknown>;
+  remoteStats?: Record<string, unknown>;
+  [k: string]: unknown;
+}
+
+/** GET /sipTestCall/show: a call's settings, or the device's defaults without a session. */
+export interface TestCallConfig {
+  calledNumber?: string;
+  callingNumber?: string;
+  destAddress?: string;
+  destIpGroup?: string;
+  outInterface?: number;
+  transportType?: string;
+  playDtmfString?: string;
+  playToneIndex?: number;
+  timeout?: number;
+  /** Seconds the device keeps a result after the call ended. */
+  keepResultTimeout?: number;
+  [k: string]: unknown;
+}
+
+export interface TestCallRunOptions {
+  /** Between two status reads, ms. Default 1000 (100 to 60000). */
+  pollIntervalMs?: number;
+  /**
+   * How long to wait for a final status, ms. Default: the call's timeout
+   * (the dial's, else the device's own from /show) plus 10 s. When it
+   * passes, the call is dropped and its status after the drop is the result.
+   */
+  maxWaitMs?: number;
+  /** Aborting drops the call (best effort) and rejects with EABORTED. */
+  signal?: AbortSignal;
+  /** Each status read, as it comes. */
+  onStatus?: (status: TestCallStatus) => void;
+}
+
+/** What runTestCall resolves with. */
+export interface TestCallResult {
+  sessionId: string;
+  /** The call was answered: `Connected` was seen, or its final status carries media statistics. */
+  connected: boolean;
+  /** The final status (after a drop, where the wait ran out). */
+  status: TestCallStatus;
+  /** The call was dropped because the wait ran out. */
+  dropped: boolean;
+}
+
+// ---- firmware 7.4: auth token, TLS files, debug file -----------------------
+
+export type AuthTokenLevel = 'admin' | 'operator' | 'monitor';
+
+/** POST /actions/authToken (Security Administrator): a one-time Web single sign-on token for `username`. */
+export interface AuthTokenRequest {
+  username: string;
+  privLevel: AuthTokenLevel;
+  /** Seconds. */
+  sessionTimeout?: number;
+  /** For a Web UI in an iframe (CSRF). */
+  crossHost?: string;
+}
+
+export interface AuthTokenResult {
+  authToken: string;
+  description?: string;
+  [k: string]: unknown;
+}
+
+/** Files of a TLS context that can be downloaded, and those that can be uploaded. */
+export type TlsDownloadKind = 'certificate' | 'trustedRoot';
+export type TlsFileKind = TlsDownloadKind | 'privateKey';
+
+/** GET /files/tls (the TLS contexts) or /files/tls/<context> (its files). Its shape is not documented: `files` where the device sends it. */
+export interface TlsFileList {
+  files?: NavItem[];
+  [k: string]: unknown;
+}
+
+/** POST /files/create/debugFile: `transactionId` is a string where the device sends one. */
+export interface DebugFileCreated {
+  description?: string;
+  transactionId?: string;
+  [k: string]: unknown;
+}
+
+export interface DebugFileOptions {
+  /** Cap on the file, bytes. Default: the client's maxResponseBytes. */
+  maxBytes?: number;
+  signal?: AbortSignal;
+}
+
+export interface DebugFileFetchOptions extends DebugFileOptions {
+  attachCoreDump?: boolean;
+  /** Between two download tries while the device makes the file, ms. Default 2000 (100 to 60000). */
+  pollIntervalMs?: number;
+  /** How long the device may take to make it, ms. Default 300000 (5 min). */
+  maxWaitMs?: number;
+}
+
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 export interface GenericRequest {
@@ -304,6 +527,39 @@ export interface MediantApi {
   getLicense(signal?: AbortSignal): Promise<ApiResponse<LicenseInfo>>;
   putLicense(key: LicenseKey, signal?: AbortSignal): Promise<ApiResponse<DescriptionBody>>; // application/json
   putLicenseFile(body: UploadBody, opts?: UploadOptions): Promise<ApiResponse<DescriptionBody>>; // octet-stream
+
+  // KPI (7.4): paths are below /kpi; current and history values are read through every page
+  /** One page of a listing at any level of the tree (`''`, `current`, `current/sbc`, … or a listing's `url`); null on 204. A single KPI's `{ id, value }` is a page of one item. */
+  listKpi(path?: string, query?: KpiQuery, signal?: AbortSignal): Promise<ApiResponse<KpiPage | null>>;
+  /** Every item of a listing, page after page (bounded by maxPages; stops on a cursor that does not advance). */
+  iterateKpi(path: string, opts?: KpiIterateOptions): AsyncIterableIterator<KpiItem>;
+  /** GET /kpi/current/<path>, every page: an entity's KPIs with their values, one KPI as one item, [] on 204. */
+  getKpiCurrent(path: string, opts?: KpiReadOptions): Promise<ApiResponse<KpiItem[]>>;
+  /** GET /kpi/history/<path>?interval=, every page; [] on 204 (an interval not kept). */
+  getKpiHistory(path: string, interval: KpiInterval, opts?: KpiReadOptions): Promise<ApiResponse<KpiItem[]>>;
+  /** The newest completed history interval of an entity (`sbc/callStats/global`) or KPI; null when the device keeps none. */
+  getLastKpiInterval(path: string, signal?: AbortSignal): Promise<ApiResponse<number | null>>;
+
+  // SIP test call (7.40A.600 and later)
+  dialTestCall(dial: TestCallDial, signal?: AbortSignal): Promise<ApiResponse<TestCallSession>>; // POST /sipTestCall/dial
+  getTestCallStatus(sessionId: string, signal?: AbortSignal): Promise<ApiResponse<TestCallStatus>>; // GET /sipTestCall/getStatus?sessionId=
+  /** GET /sipTestCall/show: a call's settings, or the device's defaults without a session id. */
+  showTestCall(sessionId?: string, signal?: AbortSignal): Promise<ApiResponse<TestCallConfig>>;
+  dropTestCall(sessionId: string, signal?: AbortSignal): Promise<ApiResponse<DescriptionBody>>; // DELETE /sipTestCall/drop?sessionId=, {} when empty
+  /** Dial, read the status until it is final, drop the call on abort or when the wait runs out. */
+  runTestCall(dial: TestCallDial, opts?: TestCallRunOptions): Promise<ApiResponse<TestCallResult>>;
+
+  // auth token, TLS files, debug file (7.4)
+  createAuthToken(req: AuthTokenRequest, signal?: AbortSignal): Promise<ApiResponse<AuthTokenResult>>; // POST /actions/authToken
+  /** GET /files/tls, or /files/tls/<context>: JSON as sent, or text where the device sends text. */
+  listTlsFiles(context?: string | number, signal?: AbortSignal): Promise<ApiResponse<TlsFileList | string>>;
+  downloadTlsFile(context: string | number, kind: TlsDownloadKind, signal?: AbortSignal): Promise<ApiResponse<string>>; // PEM text
+  uploadTlsFile(context: string | number, kind: TlsFileKind, body: UploadBody, opts?: UploadOptions): Promise<ApiResponse<DescriptionBody>>;
+  createDebugFile(opts?: { attachCoreDump?: boolean }, signal?: AbortSignal): Promise<ApiResponse<DebugFileCreated>>; // POST /files/create/debugFile
+  /** GET /files/debugFile: the file, or null while the device is still making it (an empty 200). */
+  downloadDebugFile(opts?: DebugFileOptions): Promise<ApiResponse<Buffer | null>>;
+  /** Create, then download until the device has made it (bounded by maxWaitMs). */
+  fetchDebugFile(opts?: DebugFileFetchOptions): Promise<ApiResponse<Buffer>>;
 
   // anything else under /api/v1: body parsed JSON, a string for text/*, a Buffer otherwise, null on 204 or an empty body
   request(req: GenericRequest): Promise<ApiResponse<unknown>>;

@@ -15,6 +15,10 @@ import {
   FILE_TYPES,
   DOWNLOAD_FILE_TYPES,
   type AlarmType,
+  type AuthTokenLevel,
+  type AuthTokenRequest,
+  type TestCallDial,
+  type TransportType,
   type DownloadFileType,
   type FileType,
   type HttpMethod,
@@ -232,4 +236,158 @@ export function checkUsername(v: unknown, property = 'username'): string {
 export function checkPassword(v: unknown, property = 'password'): string {
   if (typeof v === 'string' && !CONTROL.test(v)) return v;
   throw new MediantInputError(property, 'a string without control characters', new Hidden(v));
+}
+
+// ---- firmware 7.4: KPI, SIP test call, auth token, TLS files, debug file ----
+
+/** A KPI path segment (application, group, entity, index, KPI) or a KPI cursor: letters, digits, `_` and `-`. */
+const KPI_SEGMENT = /^[A-Za-z0-9_-]{1,64}$/;
+/** Segments below /kpi at most: current|history / app / group / entity / index / kpi, and room for two more. */
+const MAX_KPI_SEGMENTS = 8;
+export const KPI_SCOPES = ['current', 'history'] as const;
+
+/**
+ * A path in the KPI tree, as segments of letters, digits, `_` and `-`
+ * joined by `/` (no `.`, `%`, `?` or empty segment, so nothing can leave
+ * /kpi or add a parameter). A leading `/`, a trailing `/` and, where
+ * `withPrefix`, the `/api/v1/kpi` of a listing's `url` are taken off.
+ * Returns the segments joined by `/` ('' for the top).
+ */
+export function checkKpiPath(v: unknown, property = 'kpi', operation?: string, opts: { min?: number; max?: number; withPrefix?: boolean } = {}): string {
+  const min = opts.min ?? 0;
+  const max = opts.max ?? MAX_KPI_SEGMENTS;
+  const expected = `a KPI path such as "sbc/callStats/global": ${min > 0 ? `${min} to ${max}` : `up to ${max}`} names of letters, digits, _ and - joined by /`;
+  if (typeof v !== 'string' || v.length > 600) throw new MediantInputError(property, expected, v, operation);
+  let p = v.trim();
+  if (opts.withPrefix && (p === '/api/v1/kpi' || p.startsWith('/api/v1/kpi/'))) p = p.slice('/api/v1/kpi'.length);
+  if (p.startsWith('/')) p = p.slice(1);
+  if (p.endsWith('/')) p = p.slice(0, -1);
+  const segments = p === '' ? [] : p.split('/');
+  if (segments.length < min || segments.length > max || !segments.every((s) => KPI_SEGMENT.test(s))) throw new MediantInputError(property, expected, v, operation);
+  return segments.join('/');
+}
+
+/** A KPI name (`kpi=`) or a listing's id given as a cursor (`after=`, `before=`): letters, digits, `_` and `-`. Numbers are taken as indexes. */
+export function checkKpiName(v: unknown, property = 'kpi', operation?: string): string {
+  if (typeof v === 'string' && KPI_SEGMENT.test(v)) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  throw new MediantInputError(property, 'a KPI name or id of letters, digits, _ and - (up to 64)', v, operation);
+}
+
+/** A history interval: its index (an integer >= 0), `last` or `all`. */
+export function checkKpiInterval(v: unknown, property = 'interval', operation?: string): string {
+  if (v === 'last' || v === 'all') return v;
+  const n = asNonNegativeInteger(v);
+  if (n !== undefined) return String(n);
+  throw new MediantInputError(property, 'an interval index (an integer >= 0), "last" or "all"', v, operation);
+}
+
+/** A SIP test call's session id: decimal digits (the device sends a number). */
+export function checkSessionId(v: unknown, property = 'sessionId', operation?: string): string {
+  if (typeof v === 'string' && v.length <= MAX_ID_DIGITS && DIGITS.test(v)) return v;
+  if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) return String(v);
+  throw new MediantInputError(property, 'a session id of decimal digits', v, operation);
+}
+
+/** A TLS context's index: decimal digits. */
+export function checkTlsContext(v: unknown, property = 'context', operation?: string): string {
+  const n = asNonNegativeInteger(v);
+  if (n !== undefined && n <= 1_000_000) return String(n);
+  throw new MediantInputError(property, 'a TLS context index (an integer >= 0)', v, operation);
+}
+
+/** An integer from `min` (may be negative) to `max`, given as a number or a string of digits. */
+function checkSignedInteger(v: unknown, property: string, min: number, max: number, operation?: string): number {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?[0-9]{1,9}$/.test(v) ? Number(v) : NaN;
+  if (Number.isSafeInteger(n) && n >= min && n <= max) return n;
+  throw new MediantInputError(property, `an integer from ${min} to ${max}`, v, operation);
+}
+
+function checkText(v: unknown, property: string, max: number, operation?: string): string {
+  if (typeof v === 'string' && v.trim() !== '' && v.length <= max && !CONTROL.test(v)) return v;
+  throw new MediantInputError(property, `a non-empty string of up to ${max} characters`, v, operation);
+}
+
+export const TEST_CALL_TRANSPORTS: readonly TransportType[] = ['UDP', 'TCP', 'TLS'];
+const DIAL_FIELDS = ['calledNumber', 'callingNumber', 'destAddress', 'destIpGroup', 'outInterface', 'playDtmfString', 'playToneIndex', 'timeout', 'transportType'];
+/** A host, an IP address or host:port, as the device takes a destination address. */
+const DEST_ADDRESS = /^[A-Za-z0-9.:_[\]-]{1,50}$/;
+const DTMF = /^[0-9*#A-Da-d]{1,16}$/;
+
+/**
+ * The body of POST /sipTestCall/dial, each field checked as the vendor's page
+ * documents it: calledNumber and callingNumber (up to 61 characters), either
+ * destAddress (a host, IP address or host:port, up to 50) or destIpGroup (an
+ * IP group's index or name), outInterface (-1..65535, only with
+ * destAddress), playDtmfString (up to 16 DTMF digits), playToneIndex
+ * (-1..80), timeout (seconds, 1..86400), transportType (UDP, TCP or TLS).
+ * Any other field is refused. `prefix` goes before each property name in an
+ * error (`msg.`).
+ */
+export function checkTestCallDial(v: unknown, operation = 'dial test call', prefix = ''): TestCallDial {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) {
+    throw new MediantInputError(prefix ? `${prefix}dial` : 'dial', 'an object { calledNumber, callingNumber, destAddress or destIpGroup, ... }', v, operation);
+  }
+  const o = v as Record<string, unknown>;
+  const name = (k: string): string => `${prefix}${k}`;
+  for (const k of Object.keys(o)) {
+    if (!DIAL_FIELDS.includes(k) && o[k] !== undefined) throw new MediantInputError(name(k), `not a dial field (${DIAL_FIELDS.join(', ')})`, o[k], operation);
+  }
+  const given = (k: string): boolean => o[k] !== undefined && o[k] !== null && o[k] !== '';
+  const out: TestCallDial = {
+    calledNumber: checkText(o.calledNumber, name('calledNumber'), 61, operation),
+    callingNumber: checkText(o.callingNumber, name('callingNumber'), 61, operation),
+  };
+  if (given('destAddress') && given('destIpGroup')) {
+    throw new MediantInputError(name('destIpGroup'), 'nothing when destAddress is given (one destination)', o.destIpGroup, operation);
+  }
+  if (given('destAddress')) {
+    const a = typeof o.destAddress === 'string' ? o.destAddress.trim() : o.destAddress;
+    if (typeof a !== 'string' || !DEST_ADDRESS.test(a)) throw new MediantInputError(name('destAddress'), 'a host name, IP address or host:port (up to 50 characters)', o.destAddress, operation);
+    out.destAddress = a;
+  } else if (given('destIpGroup')) {
+    const g = o.destIpGroup;
+    if (typeof g === 'number' && Number.isSafeInteger(g) && g >= 0) out.destIpGroup = String(g);
+    else out.destIpGroup = checkText(g, name('destIpGroup'), 50, operation);
+  } else {
+    throw new MediantInputError(name('destAddress'), 'a destination (or destIpGroup: an IP group index or name)', o.destAddress, operation);
+  }
+  if (given('outInterface')) {
+    if (out.destAddress === undefined) throw new MediantInputError(name('outInterface'), 'nothing without destAddress', o.outInterface, operation);
+    out.outInterface = checkSignedInteger(o.outInterface, name('outInterface'), -1, 65535, operation);
+  }
+  if (given('playDtmfString')) {
+    if (typeof o.playDtmfString !== 'string' || !DTMF.test(o.playDtmfString)) throw new MediantInputError(name('playDtmfString'), 'up to 16 DTMF digits (0-9 * # A-D)', o.playDtmfString, operation);
+    out.playDtmfString = o.playDtmfString;
+  }
+  if (given('playToneIndex')) out.playToneIndex = checkSignedInteger(o.playToneIndex, name('playToneIndex'), -1, 80, operation);
+  if (given('timeout')) out.timeout = checkInteger(o.timeout, name('timeout'), 1, 86_400, operation);
+  if (given('transportType')) {
+    const tt = typeof o.transportType === 'string' ? o.transportType.toUpperCase() : undefined;
+    if (!tt || !(TEST_CALL_TRANSPORTS as readonly string[]).includes(tt)) throw new MediantInputError(name('transportType'), oneOf(TEST_CALL_TRANSPORTS), o.transportType, operation);
+    out.transportType = tt as TransportType;
+  }
+  return out;
+}
+
+export const AUTH_TOKEN_LEVELS: readonly AuthTokenLevel[] = ['admin', 'operator', 'monitor'];
+
+/** The body of POST /actions/authToken: username, privLevel (admin, operator, monitor), sessionTimeout (s), crossHost. */
+export function checkAuthTokenRequest(v: unknown, operation = 'create auth token', prefix = ''): AuthTokenRequest {
+  if (!v || typeof v !== 'object' || Array.isArray(v) || Buffer.isBuffer(v)) {
+    throw new MediantInputError(prefix ? `${prefix}authToken` : 'auth token request', 'an object { username, privLevel, sessionTimeout?, crossHost? }', v, operation);
+  }
+  const o = v as Record<string, unknown>;
+  const name = (k: string): string => `${prefix}${k}`;
+  for (const k of Object.keys(o)) {
+    if (!['username', 'privLevel', 'sessionTimeout', 'crossHost'].includes(k) && o[k] !== undefined) throw new MediantInputError(name(k), 'not a field of the request (username, privLevel, sessionTimeout, crossHost)', o[k], operation);
+  }
+  const username = checkText(o.username, name('username'), 60, operation);
+  if (typeof o.privLevel !== 'string' || !(AUTH_TOKEN_LEVELS as readonly string[]).includes(o.privLevel)) {
+    throw new MediantInputError(name('privLevel'), oneOf(AUTH_TOKEN_LEVELS), o.privLevel, operation);
+  }
+  const out: AuthTokenRequest = { username, privLevel: o.privLevel as AuthTokenLevel };
+  if (o.sessionTimeout !== undefined && o.sessionTimeout !== null && o.sessionTimeout !== '') out.sessionTimeout = checkInteger(o.sessionTimeout, name('sessionTimeout'), 1, 86_400, operation);
+  if (o.crossHost !== undefined && o.crossHost !== null && o.crossHost !== '') out.crossHost = checkText(o.crossHost, name('crossHost'), 255, operation);
+  return out;
 }

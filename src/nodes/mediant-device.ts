@@ -111,7 +111,7 @@ function unusableClient(error: MediantError, target: string): MediantApi {
       if (prop === 'target') return target;
       if (prop === 'close' || prop === 'destroy') return () => Promise.resolve();
       if (prop === 'redact') return (text: string) => text;
-      if (prop === 'iterateAlarms') {
+      if (prop === 'iterateAlarms' || prop === 'iterateKpi') {
         return async function* failing(): AsyncIterableIterator<never> {
           throw error;
         };
