@@ -282,6 +282,25 @@ describe('alarms: AlarmSync engine', function () {
     });
   });
 
+  describe('firmware 7.x', function () {
+    it('an empty list answered 200 with a cursor and no "alarms" member is an empty list, not an error', async function () {
+      const sim74 = await startSim({ firmware: '7.4', bootTimeMs: BOOT_MS });
+      const c74 = clientFor(sim74);
+      try {
+        const sync = new AlarmSync(c74, 'active');
+        (await sync.poll()).events.should.eql([]);
+        const a = sim74.control.raiseAlarm({ description: 'Trunk is down' });
+        lines((await sync.poll()).events).should.eql([`raised ${a.id} Trunk is down`]);
+        sim74.control.clearAlarm(a.id);
+        lines((await sync.poll()).events).should.eql([`cleared ${a.id} Trunk is down`]);
+        (await sync.poll()).events.should.eql([]);
+      } finally {
+        await c74.destroy();
+        await sim74.close();
+      }
+    });
+  });
+
   describe('history', function () {
     it('reports every entry once, in order, and an idle poll costs two requests', async function () {
       const c = sim.control;

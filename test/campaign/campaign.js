@@ -41,7 +41,7 @@ const NODES_DIR = path.join(__dirname, 'nodes');
 const REDIS_CONTEXT = path.join(__dirname, 'redis-context.js');
 const USER = 'campaign';
 const PASSWORD = `Pw-${Math.random().toString(36).slice(2, 12)}`;
-const DELIVERY_DEADLINE_MS = 60000;
+const DELIVERY_DEADLINE_MS = Number(process.env.CAMPAIGN_DEADLINE_MS) || 60000;
 
 /** A small seeded PRNG (mulberry32), so that a run can be repeated. */
 function prng(seed) {
@@ -317,7 +317,11 @@ async function replicas({ processes, steps, kills, seed = 2, leaseSeconds = 3, l
         log(`  replicas ${processes}: step ${step + 1}/${steps}, killed the holder (pid ${leader.red.pid})`);
         await leader.start();
       }
-      if (!(await arrived(want))) counts.late++;
+      if (!(await arrived(want))) {
+        counts.late++;
+        log(`  replicas ${processes}: step ${step + 1}: never arrived: ${want.filter((k) => !keys().has(k)).join(', ')}`);
+        for (const nd of nodes) log(`  --- instance pid ${nd.red.pid} ---\n${nd.red.log().split('\n').slice(-15).join('\n')}`);
+      }
       if (!sim.control.state().up) await sim.control.waitUntilUp();
     }
     await sleep(2500);

@@ -92,9 +92,13 @@ function alarmQuery(query: AlarmPageQuery | undefined, operation: string): strin
   return qs === '' ? '' : `?${qs.slice(1)}`;
 }
 
-/** An alarm page must hold an `alarms` list; a missing cursor means "no more" (-1). */
+/**
+ * An alarm page must hold an `alarms` list; a missing cursor means "no more" (-1).
+ * Firmware 7.x answers an empty list with 200, a cursor and no `alarms` member (2015: 204).
+ */
 function checkAlarmPage(body: unknown, operation: string): AlarmPage {
   const page = body as AlarmPage;
+  if (page.alarms === undefined && page.cursor !== null && typeof page.cursor === 'object') page.alarms = [];
   if (!Array.isArray(page.alarms)) throw new MediantResponseError(operation, 'alarm page without an "alarms" list');
   const c = (page.cursor ?? {}) as unknown as Record<string, unknown>;
   page.cursor = { after: deviceCursor(c.after, operation), before: deviceCursor(c.before, operation) };
