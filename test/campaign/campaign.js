@@ -246,7 +246,8 @@ async function crash({ store, kills, batch = 200, seed = 1, log = () => undefine
     }
     // Everything the device had must arrive once Node-RED runs on.
     const keys = () => new Set(sink.read().map(keyOf));
-    await waitUntil('every expected event', () => [...expected].every((k) => keys().has(k)), DELIVERY_DEADLINE_MS, 200);
+    const settled = await waitUntil('every expected event', () => [...expected].every((k) => keys().has(k)), DELIVERY_DEADLINE_MS, 200);
+    if (!settled) log(`  ${store}: not everything arrived; last log lines:\n${node.red.log().split('\n').slice(-20).join('\n')}`);
     await sleep(2500); // a few idle polls: nothing more may come
     const result = analyse(sink.read(), expected);
     return { campaign: `crash, ${store}`, kills, killModes, tornLines: sink.torn.count, seconds: Math.round((Date.now() - started) / 1000), ...result, pass: ok(result) };
