@@ -367,12 +367,18 @@ export = function register(RED: NodeAPI): void {
         deliver,
         settle(inputs, err) {
           for (const w of inputs) {
-            if (err) {
-              if (err.statusCode !== undefined) w.msg.statusCode = err.statusCode;
-              w.msg.device = label;
-              w.done(err);
-            } else {
-              w.done();
+            // Each message's done() on its own: one that throws (a Complete node
+            // that cannot copy the message) does not keep the others waiting.
+            try {
+              if (err) {
+                if (err.statusCode !== undefined) w.msg.statusCode = err.statusCode;
+                w.msg.device = label;
+                w.done(err);
+              } else {
+                w.done();
+              }
+            } catch (e) {
+              node.error(isMediantError(e) ? e : new MediantError('ERESPONSE', 'alarms', t('error.sendFailed', { reason: e instanceof Error ? e.message : String(e) }, TYPE)), w.msg);
             }
           }
         },
