@@ -39,6 +39,8 @@ export interface OpenedBody {
 }
 
 export interface PreparedUpload {
+  /** Sent as multipart/form-data (one part named `file`), else application/octet-stream; may be set until the upload is opened. */
+  multipart: boolean;
   /** Bytes of the file itself, where known. */
   size: number | undefined;
   /** Bytes and files can be sent again (409 retry); a caller's Readable cannot. */
@@ -229,14 +231,15 @@ interface Source {
 }
 
 function fromSource(opts: PrepareOptions, filename: string, size: number | undefined, retryable: boolean, openSource: () => Source): PreparedUpload {
-  return {
+  const prepared: PreparedUpload = {
+    multipart: opts.multipart,
     size,
     retryable,
     open(tracker: UploadTracker): OpenedBody {
       const src = openSource();
       tracker.sent = 0;
       tracker.total = size;
-      if (!opts.multipart) {
+      if (!prepared.multipart) {
         return { body: track(src.chunks, tracker, opts.operation), contentType: 'application/octet-stream', contentLength: size, dispose: src.dispose };
       }
       const boundary = `----mediant${randomBytes(12).toString('hex')}`;
@@ -254,6 +257,7 @@ function fromSource(opts: PrepareOptions, filename: string, size: number | undef
       };
     },
   };
+  return prepared;
 }
 
 /** A file name fit for a quoted header parameter: printable ASCII without `"` or `\`. */

@@ -89,6 +89,8 @@ export { DEFAULT_MAX_ALARM_PAGES } from './ops/alarms';
 export { DEFAULT_MAX_PM_INDEXES } from './ops/pm';
 export { DEFAULT_MAX_KPI_PAGES, kpiNumber, kpiValues } from './ops/kpi';
 export { isFinalTestCallStatus } from './ops/test-call';
+export { statusFlag } from './ops/status';
+export { multipartForVersion } from './transport';
 
 export class MediantClient implements MediantApi {
   readonly target: string;

@@ -13,7 +13,8 @@ export type MediantErrorCode =
   | 'ETLS' // certificate or handshake problem
   | 'ERESPONSE' // malformed or oversized answer
   | 'EBUSY' // refused locally because a conflicting operation is under way
-  | 'EABORTED'; // cancelled by the caller (node closed)
+  | 'EABORTED' // cancelled by the caller (node closed)
+  | 'EDEVICE'; // the device answered 2xx but reports that the operation failed (a CLI script's status)
 
 export class MediantError extends Error {
   readonly code: MediantErrorCode;
@@ -53,15 +54,40 @@ export class MediantInputError extends MediantError {
 export class MediantHttpError extends MediantError {
   override readonly statusCode: number;
   readonly statusText: string;
-  /** The device's own `description` text, where it sent one. */
+  /** The device's own `description` (or `errorDescription`) text, where it sent one. */
   readonly description?: string;
-  constructor(operation: string, statusCode: number, description?: string) {
+  /** Our own words on what to do, where we know more than the device says (the privilege an operation needs). */
+  readonly hint?: string;
+  constructor(operation: string, statusCode: number, description?: string, hint?: string) {
     const statusText = httpReason(statusCode);
     const tail = description ? `: ${description}` : '';
-    super('EHTTP', operation, `${operation} failed: ${statusCode} ${statusText}${tail}`, statusCode);
+    super('EHTTP', operation, `${operation} failed: ${statusCode} ${statusText}${tail}${hint ? ` — ${hint}` : ''}`, statusCode);
     this.statusCode = statusCode;
     this.statusText = statusText;
     if (description) this.description = description;
+    if (hint) this.hint = hint;
+  }
+}
+
+/**
+ * The device answered 2xx, but its answer says the operation failed: a CLI
+ * script whose `status` is not "success" (firmware 7.x). Carries the device's
+ * status, description and output (credentials cut out, output bounded).
+ */
+export class MediantDeviceError extends MediantError {
+  override readonly statusCode: number;
+  /** The device's `status` value, as text. */
+  readonly deviceStatus: string;
+  readonly description?: string;
+  /** What the device printed, where it sent an output. */
+  readonly output?: string;
+  constructor(operation: string, statusCode: number, deviceStatus: string, description?: string, output?: string, outputExcerpt?: string) {
+    const parts = [description, outputExcerpt].filter((x): x is string => typeof x === 'string' && x !== '');
+    super('EDEVICE', operation, `${operation} failed: the device reports status "${deviceStatus}"${parts.length ? `: ${parts.join(' — ')}` : ''}`, statusCode);
+    this.statusCode = statusCode;
+    this.deviceStatus = deviceStatus;
+    if (description !== undefined) this.description = description;
+    if (output !== undefined) this.output = output;
   }
 }
 

@@ -12,6 +12,8 @@ export {
   kpiNumber,
   kpiValues,
   isFinalTestCallStatus,
+  statusFlag,
+  multipartForVersion,
 } from './client';
 export type { InternalClientOptions } from './client';
 export * from './errors';

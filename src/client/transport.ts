@@ -23,7 +23,7 @@
  * into the request headers: no message, error or log is ever made from it.
  */
 import { Pool } from 'undici';
-import { MediantAbortError, MediantBusyError, MediantHttpError, MediantInputError, Hidden } from './errors';
+import { MediantAbortError, MediantBusyError, MediantHttpError, MediantInputError, MediantResponseError, Hidden } from './errors';
 import { mapError, type MapContext } from './map-error';
 import { noop, ctxOf, Exchange, type Call, type Raw, type Upload, type Where } from './exchange';
 import type { PreparedUpload } from './body';
@@ -78,12 +78,29 @@ export interface HeaderSets {
   readonly sendAny: readonly string[];
 }
 
+/**
+ * Does a device of this `versionID` take uploads as multipart/form-data?
+ * The vendor's pages that document multipart (File Upload Encoding, the
+ * incremental CLI script with its 7.20A example) are those of 7.2 and 7.4,
+ * and every public client proven on 7.x hardware sends multipart; the 2015
+ * document (7.0) sends the raw file. So: 7.20 and later yes, earlier no;
+ * undefined where the version cannot be read.
+ */
+export function multipartForVersion(versionID: unknown): boolean | undefined {
+  const m = typeof versionID === 'string' ? /^\s*([0-9]{1,3})\.([0-9]{1,3})/.exec(versionID) : null;
+  if (!m) return undefined;
+  const major = Number(m[1]);
+  return major > 7 || (major === 7 && Number(`0.${m[2]}`) >= 0.2);
+}
+
 export class Transport {
   readonly target: string;
   readonly maxBytes: number;
-  /** The client's upload encoding: multipart/form-data (true) or application/octet-stream. */
-  readonly multipart: boolean;
   readonly h: HeaderSets;
+  /** How uploads are encoded: pinned, or `auto` (by the device's firmware). */
+  readonly #encoding: 'auto' | 'multipart' | 'octet-stream';
+  /** `auto`: multipart or not, as learnt from the device's last /status answer. */
+  #learnt: boolean | undefined;
   readonly #pool: Pool;
   readonly #auth: string;
   readonly #where: Where;
@@ -106,7 +123,7 @@ export class Transport {
     const timeout = o.timeout === undefined ? DEFAULT_TIMEOUT_MS : checkMs(o.timeout, 'timeout');
     const connections = o.connections === undefined ? DEFAULT_CONNECTIONS : checkInteger(o.connections, 'connections', 1, 1024);
     this.maxBytes = o.maxResponseBytes === undefined ? DEFAULT_MAX_RESPONSE_BYTES : checkInteger(o.maxResponseBytes, 'maxResponseBytes', 1, 2 ** 31 - 1);
-    this.multipart = o.multipartUploads === undefined ? false : checkBoolean(o.multipartUploads, 'multipartUploads');
+    this.#encoding = o.multipartUploads === undefined || o.multipartUploads === 'auto' ? 'auto' : checkBoolean(o.multipartUploads, 'multipartUploads') ? 'multipart' : 'octet-stream';
     this.#conflictRetryMs = o.conflictRetryMs === undefined ? 0 : checkInteger(o.conflictRetryMs, 'conflictRetryMs', 0, 2 ** 31 - 1);
     this.#conflictBaseMs = o.conflictRetryBaseMs === undefined ? CONFLICT_RETRY_BASE_MS : checkMs(o.conflictRetryBaseMs, 'conflictRetryBaseMs');
     const uploadTimeoutMs = o.uploadTimeout === undefined ? DEFAULT_UPLOAD_TIMEOUT_MS : checkMs(o.uploadTimeout, 'uploadTimeout');
@@ -146,6 +163,39 @@ export class Transport {
       bodyTimeout: timeout + UNDICI_MARGIN_MS,
       connect,
     });
+  }
+
+  /**
+   * Whether an upload goes as multipart/form-data. Pinned by the client's
+   * `multipartUploads`; `auto` (the default) follows the device's firmware
+   * (multipartForVersion), read from its /status once and remembered (any
+   * /status answer refreshes it; a reset or a software upload forgets it).
+   * A device whose version cannot be read, or whose /status is refused,
+   * gets application/octet-stream, the encoding of the 2015 document, and is
+   * asked again at the next upload. The /status read is part of the upload:
+   * its failure (a timeout, the device down, an abort) is the upload's.
+   */
+  async multipartFor(operation: string, signal: AbortSignal | undefined): Promise<boolean> {
+    if (this.#encoding !== 'auto') return this.#encoding === 'multipart';
+    if (this.#learnt !== undefined) return this.#learnt;
+    try {
+      const res = await this.perform<Record<string, unknown>>({ operation, method: 'GET', path: '/api/v1/status', headers: this.h.getJson, expect: 'json', empty: 'object', signal });
+      this.noteStatus(res.body);
+    } catch (e) {
+      if (e instanceof MediantHttpError || e instanceof MediantResponseError) return false;
+      throw e;
+    }
+    return this.#learnt ?? false;
+  }
+
+  /** A /status answer seen: the firmware it names decides `auto` uploads from now on. */
+  noteStatus(body: unknown): void {
+    this.#learnt = body !== null && typeof body === 'object' ? multipartForVersion((body as Record<string, unknown>).versionID) : undefined;
+  }
+
+  /** The device restarts, maybe with another firmware (reset, software upload): `auto` asks again. */
+  forgetFirmware(): void {
+    this.#learnt = undefined;
   }
 
   /** A header list with the credentials, `accept` and, where given, `content-type`. */

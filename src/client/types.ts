@@ -47,8 +47,15 @@ export interface ClientOptions {
   tls?: TlsOptions;
   /** Cap on any response body, in bytes. Default 16 MiB. */
   maxResponseBytes?: number;
-  /** Send uploads as multipart/form-data with a field named `file` (some firmware). Default false. */
-  multipartUploads?: boolean;
+  /**
+   * How uploads (files, CLI scripts, license files, TLS files) are encoded:
+   * true = multipart/form-data with one part named `file` (firmware 7.2 and
+   * later, the vendor's 7.x pages), false = application/octet-stream (the
+   * 2015 document, 7.0). Default `auto`: by the device's firmware, read from
+   * its /status before the first upload (7.20 and later multipart; earlier,
+   * or a version that cannot be read, octet-stream).
+   */
+  multipartUploads?: boolean | 'auto';
   /**
    * When > 0, a 409 Conflict (e.g. HA synchronization) is retried with backoff
    * for up to this many ms before it becomes an error. Bodies given as a
@@ -95,7 +102,7 @@ export type UploadBody = Buffer | string | { path: string } | Readable;
 export interface UploadOptions {
   /** Called as bytes go out: (sent, total) — total is undefined when unknown. */
   onProgress?: (sent: number, total: number | undefined) => void;
-  /** Override the client's multipartUploads setting for this call. */
+  /** Override the client's multipartUploads setting for this call: true multipart/form-data, false octet-stream. */
   multipart?: boolean;
   /** What to call a `{ path }` body in an input error, e.g. `msg.filename`. Default `filename`. */
   filenameProperty?: string;
@@ -120,7 +127,14 @@ export interface DescriptionBody {
   [k: string]: unknown;
 }
 
+/**
+ * The answer to an incremental CLI script. `status`: firmware 7.x may send
+ * it; anything but "success" is a failed script, which the client rejects
+ * with a MediantDeviceError (EDEVICE) carrying the device's description and
+ * output, so a resolved CliResult is always a script the device ran.
+ */
 export interface CliResult {
+  status?: string;
   description?: string;
   output?: string;
   [k: string]: unknown;
@@ -133,11 +147,15 @@ export interface AlarmSummary {
   [k: string]: unknown;
 }
 
+/** "-1" where there is nothing more that way. 7.x also sends `start` and `end` (the first and last id of the whole list), kept where they are ids; any other key is left out. */
 export interface AlarmCursor {
   after: string;
   before: string;
+  start?: string;
+  end?: string;
 }
 
+/** A page of alarms; ids are strings whatever JSON type the device sent. A 7.x 200 answer without `alarms` (the first page of an empty list) is a page with none. */
 export interface AlarmPage {
   alarms: AlarmSummary[];
   cursor: AlarmCursor;
@@ -169,6 +187,16 @@ export interface AlarmIterateOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * GET /status, as the device sends it. 7.0: the fields to highAvailability
+ * (`Stand Alone`, `Active`). 7.2 and 7.4 add serialNumber, macAddress,
+ * systemUpTime (a number; its unit is not documented, so it is passed on as
+ * it is), saveNeeded and resetNeeded (booleans on 7.4, the strings
+ * "true"/"false" on 7.2: statusFlag() reads both), upgradeStatus, and on
+ * some products osType and acceleratedNetworking; highAvailability is then
+ * `Not Operational` / `Operational`, and localTimeStamp may carry an offset
+ * (`2022-07-06T21:36:39+01:00`).
+ */
 export interface DeviceStatus {
   localTimeStamp?: string;
   ipAddress?: string;
@@ -179,6 +207,14 @@ export interface DeviceStatus {
   protocolType?: string;
   operationalState?: string;
   highAvailability?: string;
+  serialNumber?: string;
+  macAddress?: string;
+  systemUpTime?: number;
+  saveNeeded?: boolean | string;
+  resetNeeded?: boolean | string;
+  upgradeStatus?: string;
+  osType?: string;
+  acceleratedNetworking?: string;
   [k: string]: unknown;
 }
 
@@ -503,8 +539,10 @@ export interface MediantApi {
 
   // files
   uploadFile(fileType: FileType, body: UploadBody, opts?: UploadOptions): Promise<ApiResponse<DescriptionBody>>;
-  downloadFile(fileType: DownloadFileType, signal?: AbortSignal): Promise<ApiResponse<string>>; // UTF-8 text
-  runCliScript(script: string, signal?: AbortSignal): Promise<ApiResponse<CliResult>>; // PUT /files/cliScript/incremental
+  /** UTF-8 text. Accept: octet-stream and text/plain (7.x); a 406 is tried again with each alone. */
+  downloadFile(fileType: DownloadFileType, signal?: AbortSignal): Promise<ApiResponse<string>>;
+  /** PUT /files/cliScript/incremental; a 200 whose `status` is not "success" rejects with EDEVICE. */
+  runCliScript(script: string, signal?: AbortSignal): Promise<ApiResponse<CliResult>>;
 
   // alarms
   /** One page; body null on 204. */

@@ -14,11 +14,15 @@ describe('client: a 7.x device with odd shapes', function () {
   const answers = new Map();
   /** The answer to a request: from `answers` (by URL, else by path) unless a test sets its own. */
   let answer;
+  /** Every request: method, url, headers. */
+  const seen = [];
   const fromAnswers = (url) => answers.get(url) ?? answers.get(url.split('?')[0]) ?? { status: 404, body: { errorDescription: 'nope' } };
 
   before(async function () {
     server = http.createServer((req, res) => {
-      const a = answer(req.url);
+      seen.push({ method: req.method, url: req.url, headers: req.headers });
+      req.resume();
+      const a = answer(req.url, req);
       const body = typeof a.body === 'string' ? a.body : JSON.stringify(a.body);
       res.writeHead(a.status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
       res.end(body);
@@ -38,6 +42,7 @@ describe('client: a 7.x device with odd shapes', function () {
   beforeEach(() => {
     answers.clear();
     answer = fromAnswers;
+    seen.length = 0;
   });
 
   it('KPI ids and cursors sent as numbers are strings; unknown cursor keys are left out; an odd id drops the id, not the item', async function () {
@@ -99,6 +104,58 @@ describe('client: a 7.x device with odd shapes', function () {
     answers.set('/api/v1/sipTestCall/drop?sessionId=9', { status: 200, body: '' });
     const r = await client.runTestCall({ calledNumber: '1', callingNumber: '2', destAddress: 'h', timeout: 1 }, { pollIntervalMs: 100, maxWaitMs: 300 });
     r.body.should.containDeep({ sessionId: '9', dropped: true, connected: false, status: { callStatus: 'Something new' } });
+  });
+
+  it('a download refused with 406 is asked again with text/plain alone, then octet-stream alone', async function () {
+    answer = (url, req) => (req.headers.accept === 'application/octet-stream' ? { status: 200, body: '"the ini"' } : { status: 406, body: { description: 'Not acceptable' } });
+    const r = await client.downloadFile('ini');
+    r.body.should.equal('"the ini"');
+    seen.map((x) => x.headers.accept).should.eql(['application/octet-stream, text/plain;q=0.9, */*;q=0.8', 'text/plain', 'application/octet-stream']);
+    answer = () => ({ status: 406, body: { description: 'Not acceptable' } });
+    const err = await failsWith(client.downloadFile('cliScript'), 'EHTTP');
+    err.statusCode.should.equal(406);
+  });
+
+  it('alarm pages: numeric ids become strings; a 200 with neither alarms nor a cursor, or alarms that are not a list, is refused', async function () {
+    answers.set('/api/v1/alarms/active', { status: 200, body: { alarms: [{ id: 12, description: 'x', url: '' }], cursor: { after: -1, before: -1, start: 12, end: 12, next: 'x' } } });
+    const r = await client.getAlarmPage('active');
+    r.body.should.eql({ alarms: [{ id: '12', description: 'x', url: '' }], cursor: { after: '-1', before: '-1', start: '12', end: '12' } });
+    answers.set('/api/v1/alarms/active', { status: 200, body: {} });
+    (await failsWith(client.getAlarmPage('active'), 'ERESPONSE')).message.should.endWith('alarm page without an "alarms" list');
+    answers.set('/api/v1/alarms/active', { status: 200, body: { alarms: 'none', cursor: { after: '-1' } } });
+    (await failsWith(client.getAlarmPage('active'), 'ERESPONSE')).message.should.endWith('alarm page without an "alarms" list');
+    answers.set('/api/v1/alarms/active', { status: 200, body: { alarms: null, cursor: { after: '-1', before: '-1' } } });
+    (await client.getAlarmPage('active')).body.alarms.should.eql([]);
+  });
+
+  it('a CLI script status that is not "success" fails, whatever its type; the password in its output is cut out', async function () {
+    answers.set('/api/v1/status', { status: 200, body: { versionID: '7.40A.600.203' } });
+    answers.set('/api/v1/files/cliScript/incremental', { status: 200, body: { status: false, description: `denied for ${ADMIN_PASSWORD}`, output: `line 1\r\nError: ${ADMIN_PASSWORD}` } });
+    const err = await failsWith(client.runCliScript('show system version'), 'EDEVICE');
+    err.deviceStatus.should.equal('false');
+    err.message.should.equal('run CLI script failed: the device reports status "false": denied for *** — line 1 Error: ***');
+    err.output.should.equal('line 1\r\nError: ***');
+    answers.set('/api/v1/files/cliScript/incremental', { status: 200, body: { status: 'Success', output: 'ok' } });
+    (await client.runCliScript('show system version')).body.output.should.equal('ok');
+    seen.filter((x) => x.method === 'PUT').every((x) => x.headers['content-type'].startsWith('multipart/form-data')).should.be.true();
+  });
+
+  it('an upload where /status is refused goes as the raw file, and /status is asked again next time', async function () {
+    const c = new MediantClient({ host: '127.0.0.1', port: server.address().port, protocol: 'http', username: 'Admin', password: ADMIN_PASSWORD });
+    try {
+      answers.set('/api/v1/status', { status: 403, body: { description: 'Forbidden' } });
+      answers.set('/api/v1/files/dialplan', { status: 200, body: '' });
+      await c.uploadFile('dialplan', 'x');
+      await c.uploadFile('dialplan', 'y');
+      seen.map((x) => `${x.method} ${x.url} ${x.headers['content-type'] ?? ''}`).should.eql([
+        'GET /api/v1/status ',
+        'PUT /api/v1/files/dialplan application/octet-stream',
+        'GET /api/v1/status ',
+        'PUT /api/v1/files/dialplan application/octet-stream',
+      ]);
+    } finally {
+      await c.destroy();
+    }
   });
 
   it('a debug file answer of 204 is "not ready" too', async function () {

@@ -1,15 +1,41 @@
 'use strict';
 // Shared test helper: a simulator on 127.0.0.1, any free port, quick reboots.
 const { startSimulator } = require('../../simulator');
+const { PROFILES } = require('../../simulator/profiles');
+
+const ALL_FIRMWARES = Object.freeze(['7.0', '7.2', '7.4']);
 
 /**
- * Start a simulator: {port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: '7.0', ...opts}.
- * Close it with `sim.close()`. Firmware 7.0 (the 2015 document) is pinned here because the
- * suites written before the firmware profiles assert its behaviour; a test of 7.x behaviour
- * passes `firmware: '7.2'` or `'7.4'` (the simulator's own default is 7.4).
+ * The firmware a simulator plays when the test names none: MEDIANT_FIRMWARE
+ * (7.0, 7.2 or 7.4), else 7.0, the 2015 document the suites were first
+ * written for. `MEDIANT_FIRMWARE=7.4 npm test` runs every suite that does
+ * not pin a firmware against 7.4.
+ */
+const FIRMWARE = (() => {
+  const v = process.env.MEDIANT_FIRMWARE;
+  if (v === undefined || v === '') return '7.0';
+  if (!ALL_FIRMWARES.includes(v)) throw new Error(`MEDIANT_FIRMWARE must be one of ${ALL_FIRMWARES.join(', ')}, got ${JSON.stringify(v)}`);
+  return v;
+})();
+
+/**
+ * The firmwares a suite of what differs between them runs against, one
+ * `describe` each: all three in a plain `npm test`, only MEDIANT_FIRMWARE
+ * where it is set (that run covers the rest already).
+ */
+const FIRMWARES = Object.freeze(process.env.MEDIANT_FIRMWARE ? [FIRMWARE] : [...ALL_FIRMWARES]);
+
+/** What the simulator's profile for `firmware` answers (texts, shapes), for expectations that differ by firmware. */
+function profileOf(firmware = FIRMWARE) {
+  return PROFILES[firmware];
+}
+
+/**
+ * Start a simulator: {port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: FIRMWARE, ...opts}.
+ * Close it with `sim.close()`. A test of one firmware's behaviour passes `firmware`.
  */
 function startSim(opts) {
-  return startSimulator({ port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: '7.0', ...opts });
+  return startSimulator({ port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: FIRMWARE, ...opts });
 }
 
 /** Run `fn(sim)` against a fresh simulator and close it afterwards, whatever happens. */
@@ -39,4 +65,4 @@ async function resetSim(sim) {
   await sim.control.waitUntilUp();
 }
 
-module.exports = { startSim, withSim, resetSim, NO_FAULTS };
+module.exports = { startSim, withSim, resetSim, NO_FAULTS, FIRMWARE, FIRMWARES, ALL_FIRMWARES, profileOf };

@@ -5,9 +5,11 @@ import type { ApiResponse, DescriptionBody, ResetOptions } from '../types';
 
 export function reset(t: Transport, opts?: ResetOptions, signal?: AbortSignal): Promise<ApiResponse<DescriptionBody>> {
   const operation = 'reset';
-  return t.guard(operation, () => {
+  return t.guard(operation, async () => {
     const body = JSON.stringify(checkResetOptions(opts, operation));
-    return t.perform({ operation, method: 'POST', path: '/api/v1/actions/reset', headers: t.h.sendJson, body, expect: 'json', empty: 'object', signal });
+    const res = await t.perform<DescriptionBody>({ operation, method: 'POST', path: '/api/v1/actions/reset', headers: t.h.sendJson, body, expect: 'json', empty: 'object', signal });
+    t.forgetFirmware();
+    return res;
   });
 }
 

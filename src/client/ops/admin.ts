@@ -78,13 +78,14 @@ export function uploadTlsFile(t: Transport, context: string | number, kind: TlsF
     const k = checkTlsKind(kind, TLS_KINDS, operation);
     const o = checkUploadOptions(opts, operation);
     const upload = await prepareUpload(body, {
-      multipart: o.multipart ?? t.multipart,
+      multipart: o.multipart ?? false,
       defaultFilename: `tls-${ctx}-${k}.pem`,
       operation,
       property: 'body',
       signal: o.signal,
       ...(o.filenameProperty !== undefined ? { filenameProperty: o.filenameProperty } : {}),
     });
+    if (o.multipart === undefined) upload.multipart = await t.multipartFor(operation, o.signal);
     return t.perform<DescriptionBody>(
       { operation, method: 'PUT', path: `/api/v1/files/tls/${ctx}/${k}`, headers: t.h.getJson, expect: 'json', empty: 'object', signal: o.signal },
       upload,

@@ -6,7 +6,7 @@ import { MediantInputError, MediantResponseError } from '../errors';
 import { mapError } from '../map-error';
 import { checkSignal, type Transport } from '../transport';
 import { checkAlarmId, checkAlarmType, checkCursor, checkInteger, checkLimit } from '../validate';
-import type { AlarmDetails, AlarmIterateOptions, AlarmPage, AlarmPageQuery, AlarmSummary, AlarmType, ApiResponse } from '../types';
+import type { AlarmCursor, AlarmDetails, AlarmIterateOptions, AlarmPage, AlarmPageQuery, AlarmSummary, AlarmType, ApiResponse } from '../types';
 
 export const DEFAULT_MAX_ALARM_PAGES = 10_000;
 
@@ -93,16 +93,38 @@ function alarmQuery(query: AlarmPageQuery | undefined, operation: string): strin
 }
 
 /**
- * An alarm page must hold an `alarms` list; a missing cursor means "no more" (-1).
- * Firmware 7.x answers an empty list with 200, a cursor and no `alarms` member (2015: 204).
+ * An alarm page as the client hands it on. A missing cursor means "no more"
+ * (-1); `start` and `end` (7.x) are kept where they are ids, any other
+ * cursor key left out. Ids sent as JSON numbers become strings. A 7.x device
+ * answers the first page of an empty list with 200, a cursor and no
+ * `alarms`: that is a page with none. A 200 with neither `alarms` nor a
+ * cursor, or an `alarms` that is not a list, is refused: read as "no alarms"
+ * it would report every active alarm cleared.
  */
 function checkAlarmPage(body: unknown, operation: string): AlarmPage {
-  const page = body as AlarmPage;
-  if (page.alarms === undefined && page.cursor !== null && typeof page.cursor === 'object') page.alarms = [];
+  const page = body as Record<string, unknown>;
+  const cursorObject = page.cursor !== null && typeof page.cursor === 'object' && !Array.isArray(page.cursor);
+  if (page.alarms === undefined || page.alarms === null) {
+    if (!cursorObject) throw new MediantResponseError(operation, 'alarm page without an "alarms" list');
+    page.alarms = [];
+  }
   if (!Array.isArray(page.alarms)) throw new MediantResponseError(operation, 'alarm page without an "alarms" list');
-  const c = (page.cursor ?? {}) as unknown as Record<string, unknown>;
-  page.cursor = { after: deviceCursor(c.after, operation), before: deviceCursor(c.before, operation) };
-  return page;
+  for (const a of page.alarms as unknown[]) {
+    if (a !== null && typeof a === 'object' && typeof (a as { id?: unknown }).id === 'number' && Number.isSafeInteger((a as { id: number }).id)) {
+      (a as { id: unknown }).id = String((a as { id: number }).id);
+    }
+  }
+  const c = (cursorObject ? page.cursor : {}) as Record<string, unknown>;
+  const cursor: AlarmCursor = { after: deviceCursor(c.after, operation), before: deviceCursor(c.before, operation) };
+  for (const k of ['start', 'end'] as const) {
+    try {
+      if (c[k] !== undefined && c[k] !== null && c[k] !== '') cursor[k] = checkCursor(c[k], k, operation);
+    } catch {
+      // not used to page: an odd value is left out
+    }
+  }
+  page.cursor = cursor;
+  return page as unknown as AlarmPage;
 }
 
 function deviceCursor(v: unknown, operation: string): string {

@@ -21,7 +21,8 @@ export function putLicenseFile(t: Transport, body: UploadBody, opts?: UploadOpti
   const operation = 'put license';
   return t.guard(operation, async () => {
     const o = checkUploadOptions(opts, operation);
-    const upload = await prepareUpload(body, { multipart: o.multipart ?? t.multipart, defaultFilename: 'license.txt', operation, property: 'body', signal: o.signal });
+    const upload = await prepareUpload(body, { multipart: o.multipart ?? false, defaultFilename: 'license.txt', operation, property: 'body', signal: o.signal });
+    if (o.multipart === undefined) upload.multipart = await t.multipartFor(operation, o.signal);
     return t.perform(
       { operation, method: 'PUT', path: '/api/v1/license', headers: t.h.getJson, expect: 'json', empty: 'object', signal: o.signal },
       upload,

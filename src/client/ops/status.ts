@@ -25,6 +25,25 @@ export function getAlarmsRoot(t: Transport): Promise<ApiResponse<{ alarms: NavIt
   return t.getJson('read alarms list', '/api/v1/alarms');
 }
 
-export function getStatus(t: Transport, signal?: AbortSignal): Promise<ApiResponse<DeviceStatus>> {
-  return t.getJson('status', '/api/v1/status', signal);
+export async function getStatus(t: Transport, signal?: AbortSignal): Promise<ApiResponse<DeviceStatus>> {
+  const res = await t.getJson<DeviceStatus>('status', '/api/v1/status', signal);
+  // the firmware it names decides how uploads are encoded (multipartUploads 'auto')
+  t.noteStatus(res.body);
+  return res;
+}
+
+/**
+ * A yes/no field of /status (saveNeeded, resetNeeded) as a boolean, whatever
+ * JSON type the device sent: true/false (7.4), "true"/"false" (7.2, any
+ * letter case), 1/0; undefined for anything else or nothing.
+ */
+export function statusFlag(v: unknown): boolean | undefined {
+  if (typeof v === 'boolean') return v;
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === 'string') {
+    const s = v.trim().toLowerCase();
+    if (s === 'true' || s === 'yes' || s === '1') return true;
+    if (s === 'false' || s === 'no' || s === '0') return false;
+  }
+  return undefined;
 }
