@@ -39,6 +39,8 @@ interface DeviceSettings {
   tls: unknown;
   timeout: unknown;
   conflictRetry: unknown;
+  /** auto (the default: by the device's firmware), multipart or octet-stream. */
+  uploadEncoding?: unknown;
   username: unknown;
   password: unknown;
 }
@@ -73,10 +75,17 @@ function clientOptionsOf(RED: NodeAPI, s: DeviceSettings, device: string): Clien
     conflictRetryMs: blank(s.conflictRetry) ? 0 : wrap(() => checkInteger(s.conflictRetry, 'conflictRetry', 0, 86_400)) * 1000,
   };
   if (!blank(s.port)) opts.port = wrap(() => checkPort(typeof s.port === 'string' ? s.port.trim() : s.port, 'port'));
+  // Nodes deployed before this setting have none: `auto` sends what they always sent (the raw file) to 7.0, and multipart to 7.2 and later, as the vendor documents.
+  if (!blank(s.uploadEncoding)) opts.multipartUploads = wrap(() => checkUploadEncoding(s.uploadEncoding));
   if (typeof s.tls === 'string' && s.tls !== '' && s.tls !== '_ADD_') {
     if (protocol === 'https') opts.tls = tlsOptionsOf(RED, s.tls, device);
   }
   return opts;
+}
+
+function checkUploadEncoding(v: unknown): boolean | 'auto' {
+  if (v === 'auto' || v === 'multipart' || v === 'octet-stream') return v === 'auto' ? 'auto' : v === 'multipart';
+  throw new MediantInputError('uploadEncoding', 'auto, multipart or octet-stream', v);
 }
 
 function checkProtocol(v: unknown): Protocol {
@@ -216,6 +225,7 @@ export = function register(RED: NodeAPI): void {
           tls: def.tls,
           timeout: def.timeout,
           conflictRetry: def.conflictRetry,
+          uploadEncoding: def.uploadEncoding,
           username: creds.username,
           password: creds.password,
         };

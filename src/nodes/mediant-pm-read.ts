@@ -16,9 +16,11 @@
  * scheduled only when the previous read has ended (a setTimeout chain), so
  * reads never overlap; the chain stops when the node closes.
  */
+import { MediantHttpError } from '../client/errors';
+import type { MediantApi } from '../client/types';
 import { checkPmName } from '../client/validate';
 import { deviceOf, handleMessages } from './lib/flow-node';
-import { useRuntimeI18n } from './lib/i18n';
+import { t, useRuntimeI18n } from './lib/i18n';
 import { checks, fromMsgOrConfig, timerFromConfig, type Check } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
@@ -27,6 +29,24 @@ type ReceivingNode = Node & { receive(msg: NodeMessage): void };
 
 /** The first timer read comes shortly after the start, as an inject node's "once" does. */
 const FIRST_READ_MS = 100;
+
+/**
+ * A 404 from the PM API: where the device has no /performanceMonitoring at
+ * all (firmware 7.4 serves /kpi instead), the error says to use mediant-kpi.
+ * A 404 for one PM of a device that has the API (an unknown PM name) stays
+ * as the device said it; asking the PM list tells the two apart.
+ */
+async function explain404(err: unknown, client: MediantApi, listed: boolean, signal: AbortSignal): Promise<never> {
+  if (!(err instanceof MediantHttpError) || err.statusCode !== 404) throw err;
+  if (!listed) {
+    const noApi = await client.listPms(signal).then(
+      () => false,
+      (e: unknown) => e instanceof MediantHttpError && e.statusCode === 404,
+    );
+    if (!noApi) throw err;
+  }
+  throw new MediantHttpError(err.operation, 404, err.description, t('error.useKpi', undefined, 'mediant-pm-read'));
+}
 
 /** "" (list the PM names) or a PM name as the client accepts it. */
 const pmCheck: Check<string> = {
@@ -93,24 +113,28 @@ export = function register(RED: NodeAPI): void {
         const index = fromMsgOrConfig(msg, 'index', def.index ?? '', indexCheck);
         const interval = fromMsgOrConfig(msg, 'interval', def.interval ?? 0, intervalCheck);
         const client = dev.client;
-        if (pm === '') {
-          const r = await client.listPms(signal);
-          const count = Array.isArray(r.body?.items) ? r.body.items.length : 0;
-          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} · ${count} PMs` };
+        try {
+          if (pm === '') {
+            const r = await client.listPms(signal);
+            const count = Array.isArray(r.body?.items) ? r.body.items.length : 0;
+            return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} · ${count} PMs` };
+          }
+          if (index === '') {
+            const r = await client.getPmDiscovery(pm, signal);
+            return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}` };
+          }
+          if (index !== 'all') {
+            const r = await client.getPmValue(pm, { index, interval }, signal);
+            // The value only where it is a number: whatever else a device sends is not shown.
+            const value = typeof r.body?.value === 'number' ? ` = ${r.body.value}` : '';
+            return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}[${index}]${value}` };
+          }
+          // Bounded by the client: too many indexes, or values too large in all, is a clear error.
+          const r = await client.getPmValues(pm, { interval }, signal);
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm} · ${r.body.length} indexes` };
+        } catch (e) {
+          return await explain404(e, client, pm === '', signal);
         }
-        if (index === '') {
-          const r = await client.getPmDiscovery(pm, signal);
-          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}` };
-        }
-        if (index !== 'all') {
-          const r = await client.getPmValue(pm, { index, interval }, signal);
-          // The value only where it is a number: whatever else a device sends is not shown.
-          const value = typeof r.body?.value === 'number' ? ` = ${r.body.value}` : '';
-          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}[${index}]${value}` };
-        }
-        // Bounded by the client: too many indexes, or values too large in all, is a clear error.
-        const r = await client.getPmValues(pm, { interval }, signal);
-        return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm} · ${r.body.length} indexes` };
       } finally {
         running--;
         if (timerMsgs.has(msg)) {

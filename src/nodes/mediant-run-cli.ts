@@ -3,8 +3,12 @@
  * 6.2.2): runs CLI commands without a reset and returns their output. The
  * script is msg.payload when that is a non-empty string, else the node's
  * `script` property.
+ *
+ * A script the device reports as failed (firmware 7.x: 200 with a status
+ * other than "success") is an error at the Catch node, with msg.payload the
+ * device's output and msg.description its description, as on success.
  */
-import { MediantInputError } from '../client/errors';
+import { MediantDeviceError, MediantInputError } from '../client/errors';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n } from './lib/i18n';
 import { checks } from './lib/overrides';
@@ -24,7 +28,17 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal }) => {
       const script = scriptOf(msg, def.script);
-      const r = await device.client.runCliScript(script, signal);
+      let r;
+      try {
+        r = await device.client.runCliScript(script, signal);
+      } catch (e) {
+        if (e instanceof MediantDeviceError) {
+          // what the device printed goes to the Catch node with the error, where a remediation flow reads it
+          msg.payload = e.output ?? '';
+          msg.description = e.description ?? '';
+        }
+        throw e;
+      }
       const body = r.body ?? {};
       return {
         payload: typeof body.output === 'string' ? body.output : '',

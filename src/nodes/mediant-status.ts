@@ -1,9 +1,12 @@
 /**
  * mediant-status: GET /status (vendor document section 8). msg.payload is the
- * status object as the device sends it.
+ * status object as the device sends it, 7.x fields included; msg.saveNeeded
+ * and msg.resetNeeded are those two fields as booleans, whatever JSON type
+ * the device used (7.2 sends "true"/"false", 7.4 true/false).
  */
+import { statusFlag } from '../client/ops/status';
 import { deviceOf, handleMessages } from './lib/flow-node';
-import { useRuntimeI18n } from './lib/i18n';
+import { t, useRuntimeI18n } from './lib/i18n';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
 export = function register(RED: NodeAPI): void {
@@ -12,13 +15,18 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (_msg, { device, signal }) => {
       const r = await device.client.getStatus(signal);
-      const state = r.body?.operationalState;
-      return {
-        payload: r.body,
-        statusCode: r.statusCode,
-        // The device's own words, with any echo of the credentials cut out before they are shortened.
-        summary: typeof state === 'string' && state !== '' ? device.client.redact(state).slice(0, 20) : String(r.statusCode),
-      };
+      const body: Record<string, unknown> = r.body !== null && typeof r.body === 'object' ? r.body : {};
+      const state = body.operationalState;
+      const extra: Record<string, unknown> = {};
+      const saveNeeded = statusFlag(body.saveNeeded);
+      const resetNeeded = statusFlag(body.resetNeeded);
+      if (saveNeeded !== undefined) extra.saveNeeded = saveNeeded;
+      if (resetNeeded !== undefined) extra.resetNeeded = resetNeeded;
+      // The device's own words, with any echo of the credentials cut out before they are shortened.
+      let summary = typeof state === 'string' && state !== '' ? device.client.redact(state).slice(0, 20) : String(r.statusCode);
+      if (resetNeeded === true) summary += ` · ${t('status.resetNeeded', undefined, 'mediant-status')}`;
+      else if (saveNeeded === true) summary += ` · ${t('status.saveNeeded', undefined, 'mediant-status')}`;
+      return { payload: r.body, statusCode: r.statusCode, extra, summary };
     });
   });
 };
