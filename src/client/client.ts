@@ -13,6 +13,7 @@
  *   files), license, request), each checking every value it puts into a URL
  *   or body before anything is sent.
  */
+import * as access from './ops/access';
 import * as actions from './ops/actions';
 import * as admin from './ops/admin';
 import * as alarms from './ops/alarms';
@@ -25,6 +26,7 @@ import * as status from './ops/status';
 import * as testCall from './ops/test-call';
 import { Transport } from './transport';
 import type {
+  AccountAccess,
   AlarmDetails,
   AlarmIterateOptions,
   AlarmPage,
@@ -91,6 +93,7 @@ export { DEFAULT_MAX_KPI_PAGES, kpiNumber, kpiValues } from './ops/kpi';
 export { isFinalTestCallStatus } from './ops/test-call';
 export { statusFlag } from './ops/status';
 export { multipartForVersion } from './transport';
+export { PRIVILEGE_NAMES, privilegeFor, privilegeHint } from './privileges';
 
 export class MediantClient implements MediantApi {
   readonly target: string;
@@ -277,6 +280,10 @@ export class MediantClient implements MediantApi {
 
   request(req: GenericRequest): Promise<ApiResponse<unknown>> {
     return generic.request(this.#t, req);
+  }
+
+  getAccess(signal?: AbortSignal): Promise<ApiResponse<AccountAccess>> {
+    return access.getAccess(this.#t, signal);
   }
 
   /** The text with this client's credentials (password, its Basic token) cut out: for texts from the device. */

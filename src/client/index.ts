@@ -14,6 +14,9 @@ export {
   isFinalTestCallStatus,
   statusFlag,
   multipartForVersion,
+  PRIVILEGE_NAMES,
+  privilegeFor,
+  privilegeHint,
 } from './client';
 export type { InternalClientOptions } from './client';
 export * from './errors';

@@ -29,6 +29,7 @@ import { noop, ctxOf, Exchange, type Call, type Raw, type Upload, type Where } f
 import type { PreparedUpload } from './body';
 import { makeRedactor } from './redact';
 import { deviceDescription, mediaType, parseJson } from './parse';
+import { privilegeHint } from './privileges';
 import { checkBoolean, checkHost, checkInteger, checkMs, checkPassword, checkPort, checkUsername } from './validate';
 import type { ApiResponse, ClientOptions, UploadOptions } from './types';
 
@@ -311,7 +312,11 @@ export class Transport {
 
   #interpret<T>(raw: Raw, call: Call): ApiResponse<T> {
     const { statusCode, headers, body } = raw;
-    if (statusCode >= 300) throw new MediantHttpError(call.operation, statusCode, deviceDescription(headers, body, this.#where.redact));
+    if (statusCode >= 300) {
+      // a 403 does not say which level was missing: our own table does (privileges.ts)
+      const hint = statusCode === 403 ? privilegeHint(call.method, call.path) : undefined;
+      throw new MediantHttpError(call.operation, statusCode, deviceDescription(headers, body, this.#where.redact), hint);
+    }
     let out: unknown;
     if (statusCode === 204 || body.length === 0) {
       out = call.empty === 'object' ? {} : call.empty === 'null' ? null : '';

@@ -490,6 +490,17 @@ export interface DebugFileFetchOptions extends DebugFileOptions {
   maxWaitMs?: number;
 }
 
+/** A device user level, lowest first: read only; actions, files and license reads; security (license writes, auth tokens). */
+export type PrivilegeLevel = 'monitor' | 'admin' | 'securityAdmin';
+
+/** What the account may do, as getAccess() found out without changing anything on the device. */
+export interface AccountAccess {
+  /** The highest level proven. */
+  level: PrivilegeLevel;
+  /** false when a check could not decide (a timeout, an unexpected answer): the account may be able to do more. */
+  complete: boolean;
+}
+
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
 export interface GenericRequest {
@@ -601,6 +612,9 @@ export interface MediantApi {
 
   // anything else under /api/v1: body parsed JSON, a string for text/*, a Buffer otherwise, null on 204 or an empty body
   request(req: GenericRequest): Promise<ApiResponse<unknown>>;
+
+  /** What this account may do on the device (read only, actions, security), found out without changing anything. */
+  getAccess(signal?: AbortSignal): Promise<ApiResponse<AccountAccess>>;
 
   /** `text` with this client's credentials cut out (password, Basic token): for texts the device sent. */
   redact(text: string): string;
