@@ -5,7 +5,8 @@
  * operation (`reset`) so that it never runs twice at once on one device.
  *
  * The editor's "Test connection" button posts the dialog's values to an admin
- * endpoint, which calls GET /status with a short-lived client and answers in
+ * endpoint, which calls GET /status with a short-lived client, finds out what
+ * the account may do (client getAccess: read-only checks), and answers in
  * plain words — never with the password.
  */
 import { MediantClient } from '../client';
@@ -323,12 +324,18 @@ export = function register(RED: NodeAPI): void {
         // Whatever the device answered, only short texts reach the dialog.
         const s: Record<string, unknown> = r.body !== null && typeof r.body === 'object' ? r.body : {};
         const redact = (text: string): string => testClient.redact(text);
+        // What the account may do (read only / actions / security), found out without changing anything on the device.
+        const access = await testClient.getAccess().then(
+          (a) => a.body,
+          () => undefined,
+        );
         return {
           ok: true,
           productType: shownField(s.productType, redact),
           versionID: shownField(s.versionID, redact),
           operationalState: shownField(s.operationalState, redact),
           highAvailability: shownField(s.highAvailability, redact),
+          ...(access ? { access: access.level, accessComplete: access.complete } : {}),
         };
       };
       test()

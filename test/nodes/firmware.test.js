@@ -136,3 +136,32 @@ for (const firmware of FIRMWARES) {
     });
   });
 }
+
+if (FIRMWARES.includes('7.4')) {
+  describe('nodes with a Monitor (read-only) account on firmware 7.4', function () {
+    const env = useSimulator({ firmware: '7.4' });
+    const MONITOR = { dev1: { username: 'Monitor', password: 'Monitor' } };
+    const resetNode = require('../../nodes/mediant-reset.js');
+    const alarmsNode = require('../../nodes/mediant-alarms-poll.js');
+
+    it('mediant-status and mediant-alarms-poll work; mediant-reset gets a 403 that names the level it needs', async function () {
+      env.sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'major', source: 'Board#1/Trunk#1' });
+      const flow = flowFor(env.sim, [
+        { id: 'n1', type: 'mediant-status', name: '' },
+        { id: 'n2', type: 'mediant-alarms-poll', name: '', alarmType: 'active', pollInterval: 0, emitExisting: true, output: 'events' },
+        { id: 'n3', type: 'mediant-reset', name: '', saveConfiguration: true, gracefulTimeout: 0, waitForRestart: false, restartTimeout: 600 },
+      ]);
+      await load([statusNode, alarmsNode, resetNode], flow, MONITOR);
+      should((await send('n1', {})).out.statusCode).equal(200);
+      const alarm = await send('n2', {});
+      should(alarm.out).containDeep({ event: 'raised', payload: { description: 'Trunk is down' } });
+      const refused = await send('n3', {});
+      should(refused.caught.statusCode).equal(403);
+      should(refused.caught.error.message).equal(
+        'reset failed: 403 Forbidden: Forbidden: access denied for this user level — this needs a user of level Administrator or higher on firmware 7.4 and later, a Security Administrator on 7.0 and 7.2',
+      );
+      should(env.sim.control.state().bootCount).equal(1);
+      env.sim.control.clearAllAlarms();
+    });
+  });
+}

@@ -1,6 +1,6 @@
 'use strict';
 const should = require('should');
-const { startSim } = require('../helpers/sim');
+const { startSim, FIRMWARE } = require('../helpers/sim');
 const { useSimulator, helper, waitFor, flowFor, load, send, apiLog, assertNoSecret, logLines, PASSWORD, CREDENTIALS } = require('../helpers/mediant-flow');
 
 const statusNode = require('../../nodes/mediant-status.js');
@@ -125,6 +125,19 @@ describe('mediant-device config node', function () {
       should(res.body.versionID).be.a.String().and.not.be.empty();
       should(res.body.operationalState).be.a.String().and.not.be.empty();
       should(apiLog(env.sim).some((e) => e.path === '/api/v1/status' && e.status === 200)).be.true();
+    });
+
+    it('says what the account can do, found out without changing anything on the device', async function () {
+      await load([statusNode], flowFor(env.sim, [STATUS]));
+      const before = env.sim.control.state();
+      const admin = await helper.request().post('/mediant-device/dev1/test').send(dialog()).expect(200);
+      should(admin.body).containDeep({ ok: true, access: 'securityAdmin', accessComplete: true });
+      const after = env.sim.control.state();
+      should(after).containDeep({ bootCount: before.bootCount, unsaved: before.unsaved, license: before.license });
+      should(after.uploads.length).equal(before.uploads.length);
+      const monitor = await helper.request().post('/mediant-device/dev1/test').send(dialog({ username: 'Monitor', password: 'Monitor' })).expect(200);
+      if (FIRMWARE === '7.4') should(monitor.body).containDeep({ ok: true, access: 'monitor', accessComplete: true });
+      else should(monitor.body.error).startWith('status failed: 403 Forbidden');
     });
 
     it('answers a plain error for a wrong password, without the password', async function () {

@@ -1,6 +1,7 @@
 'use strict';
 const should = require('should');
 const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
+const { FIRMWARE, profileOf } = require('../helpers/sim');
 
 const statusNode = require('../../nodes/mediant-status.js');
 
@@ -44,11 +45,17 @@ describe('mediant-status node', function () {
     assertNoSecret([r.caught, statuses, logLines()], 'wrong-one-123');
   });
 
-  it('403 for a user without Security Administrator privilege', async function () {
+  it(FIRMWARE === '7.4' ? 'a Monitor (read-only) user reads the status' : '403 for a user without Security Administrator privilege, naming the levels', async function () {
     await load([statusNode], flowFor(env.sim, [NODE]), { dev1: { username: 'Monitor', password: 'Monitor' } });
     const r = await send('n1', {});
+    if (FIRMWARE === '7.4') {
+      should(r.out.statusCode).equal(200);
+      return;
+    }
     should(r.caught.statusCode).equal(403);
-    should(r.caught.error.message).match(/^status failed: 403 Forbidden: Forbidden: the REST API needs a user with the Security Administrator privilege$/);
+    should(r.caught.error.message).equal(
+      `status failed: 403 Forbidden: ${profileOf().privileges.denied} — this needs a user of level Monitor or higher on firmware 7.4 and later, a Security Administrator on 7.0 and 7.2`,
+    );
   });
 
   it('500 with an HTML page from the device', async function () {
