@@ -294,14 +294,19 @@ export class RedisLease implements Lease {
     this.timer = undefined;
   }
 
-  /** Renews between polls, so that a long poll interval or a long poll never lets the lease lapse. */
-  private keepAlive(): void {
+  /**
+   * Renews between polls when half the lease has gone by without one, so that
+   * a long poll interval or a long poll never lets it lapse; a poll's hold()
+   * renews it anyway, so at short intervals this timer sends nothing.
+   */
+  private keepAlive(delay = Math.floor(this.c.leaseMs / 2)): void {
     if (this.timer) clearTimeout(this.timer);
-    const every = this.retryMs;
+    const every = Math.floor(this.c.leaseMs / 2);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (!this.held) return;
-      if (Date.now() - this.lastRenew < every) return this.keepAlive();
+      const since = Date.now() - this.lastRenew;
+      if (since < every) return this.keepAlive(every - since);
       const start = Date.now();
       this.c.run<number>('mediantRenew', this.leaseKey, this.mine, this.c.leaseMs).then(
         (ok) => {
@@ -318,7 +323,7 @@ export class RedisLease implements Lease {
           else this.lose();
         },
       );
-    }, every);
+    }, delay);
     this.timer.unref();
   }
 }
