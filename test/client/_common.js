@@ -3,7 +3,7 @@
 // and one assertion for failures that also checks no credential leaked.
 const util = require('node:util');
 const should = require('should');
-const { startSim, resetSim } = require('../helpers/sim');
+const { startSim, resetSim, FIRMWARE } = require('../helpers/sim');
 // a port nothing listens on: connections to it are refused
 const { freePort: closedPort } = require('../helpers/net');
 const { MediantClient, MediantError } = require('../../client');
@@ -18,8 +18,9 @@ const USERS = [
 ];
 const SECRETS = [ADMIN_PASSWORD, MONITOR_PASSWORD, 'Op3r-Pa55-z2v', 'Wr0ng-Pa55-q1'];
 
+/** A simulator with USERS, playing FIRMWARE (MEDIANT_FIRMWARE, else 7.0) unless `opts` names one. */
 function simulator(opts) {
-  return startSim(Object.assign({ users: USERS, bootTimeMs: 150 }, opts));
+  return startSim(Object.assign({ users: USERS, bootTimeMs: 150, firmware: FIRMWARE }, opts));
 }
 
 function clientFor(sim, extra) {

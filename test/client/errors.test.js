@@ -4,12 +4,14 @@
 const should = require('should');
 const { MediantClient, MediantHttpError } = require('../../client');
 const { useSimClient, clientFor, failsWith, closedPort, settledLog, assertNoCredentials, MONITOR_PASSWORD } = require('./_common');
+const { hasFeature } = require('../helpers/sim');
 
 describe('client: errors', function () {
   const env = useSimClient();
 
   describe('documented status codes', function () {
-    it('400: an invalid PM index, with the device\'s description', async function () {
+    // firmware 7.4 has no /performanceMonitoring
+    (hasFeature('performanceMonitoring') ? it : it.skip)('400: an invalid PM index, with the device\'s description', async function () {
       const err = await failsWith(env.client.getPmValue('NetUtilPackets', { index: 100 }), 'EHTTP');
       err.should.be.instanceOf(MediantHttpError);
       err.statusCode.should.equal(400);

@@ -9,7 +9,7 @@ const helper = require('node-red-node-test-helper');
 
 helper.init(require.resolve('node-red'));
 
-const { startSim, resetSim } = require('./sim');
+const { startSim, resetSim, FIRMWARE } = require('./sim');
 
 const deviceNode = require('../../nodes/mediant-device.js');
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
@@ -25,7 +25,7 @@ const SIM_USERS = [
 
 /**
  * The mocha hooks every node test file shares, registered in the calling
- * `describe`: before all, a simulator (users SIM_USERS, plus `simOptions`) and
+ * `describe`: before all, a simulator (users SIM_USERS, firmware FIRMWARE, plus `simOptions`) and
  * the test helper's server; after each test, the flow unloaded and the device
  * as it was (every fault off, HA mode off, up again after any reboot, request
  * log empty); after all, both stopped. Returns `{ sim }`, filled in before
@@ -34,7 +34,7 @@ const SIM_USERS = [
 function useSimulator(simOptions = {}) {
   const env = { sim: undefined };
   before(async function () {
-    env.sim = await startSim({ users: SIM_USERS, ...simOptions });
+    env.sim = await startSim({ users: SIM_USERS, firmware: FIRMWARE, ...simOptions });
     await helper.startServer();
   });
   after(async function () {

@@ -6,10 +6,13 @@ const { PROFILES } = require('../../simulator/profiles');
 const ALL_FIRMWARES = Object.freeze(['7.0', '7.2', '7.4']);
 
 /**
- * The firmware a simulator plays when the test names none: MEDIANT_FIRMWARE
- * (7.0, 7.2 or 7.4), else 7.0, the 2015 document the suites were first
- * written for. `MEDIANT_FIRMWARE=7.4 npm test` runs every suite that does
- * not pin a firmware against 7.4.
+ * The firmware the client and node suites run against (test/client/_common.js
+ * and test/helpers/mediant-flow.js start their simulators with it):
+ * MEDIANT_FIRMWARE (7.0, 7.2 or 7.4), else 7.0, the 2015 document they were
+ * first written for. `MEDIANT_FIRMWARE=7.4 npx mocha test/client test/nodes`
+ * runs them all against 7.4; what differs by firmware reads profileOf(),
+ * hasFeature() and uploadTypeOf(). The other suites (simulator, alarms,
+ * examples) pin the firmware they assert.
  */
 const FIRMWARE = (() => {
   const v = process.env.MEDIANT_FIRMWARE;
@@ -30,12 +33,30 @@ function profileOf(firmware = FIRMWARE) {
   return PROFILES[firmware];
 }
 
+/** Whether the simulator's `firmware` offers a resource (kpi, sipTestCall, performanceMonitoring, authToken, ...). */
+function hasFeature(feature, firmware = FIRMWARE) {
+  return PROFILES[firmware].features.has(feature);
+}
+
 /**
- * Start a simulator: {port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: FIRMWARE, ...opts}.
- * Close it with `sim.close()`. A test of one firmware's behaviour passes `firmware`.
+ * The content type the client sends uploads with by default ('auto') to a
+ * device of `firmware`: the raw file to 7.0 (the 2015 document), multipart
+ * to 7.2 and later (the vendor's 7.x pages). An expectation of the client,
+ * written here once for the suites.
+ */
+function uploadTypeOf(firmware = FIRMWARE) {
+  return firmware === '7.0' ? 'application/octet-stream' : 'multipart/form-data';
+}
+
+/**
+ * Start a simulator: {port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: '7.0', ...opts}.
+ * Close it with `sim.close()`. Firmware 7.0 (the 2015 document) is pinned here because the
+ * suites written before the firmware profiles assert its behaviour; a test of 7.x behaviour
+ * passes `firmware: '7.2'` or `'7.4'` (the simulator's own default is 7.4), and the client
+ * and node suites pass FIRMWARE.
  */
 function startSim(opts) {
-  return startSimulator({ port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: FIRMWARE, ...opts });
+  return startSimulator({ port: 0, host: '127.0.0.1', bootTimeMs: 300, firmware: '7.0', ...opts });
 }
 
 /** Run `fn(sim)` against a fresh simulator and close it afterwards, whatever happens. */
@@ -65,4 +86,4 @@ async function resetSim(sim) {
   await sim.control.waitUntilUp();
 }
 
-module.exports = { startSim, withSim, resetSim, NO_FAULTS, FIRMWARE, FIRMWARES, ALL_FIRMWARES, profileOf };
+module.exports = { startSim, withSim, resetSim, NO_FAULTS, FIRMWARE, FIRMWARES, ALL_FIRMWARES, profileOf, hasFeature, uploadTypeOf };

@@ -1,6 +1,7 @@
 'use strict';
 const should = require('should');
 const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
+const { uploadTypeOf } = require('../helpers/sim');
 
 const licenseNode = require('../../nodes/mediant-license.js');
 
@@ -40,14 +41,14 @@ describe('mediant-license node', function () {
     should(licenseCalls().map((e) => e.method)).eql(['PUT']);
   });
 
-  it('put with a string payload sends it as a license file (octet-stream)', async function () {
+  it(`put with a string payload sends it as a license file (${uploadTypeOf()})`, async function () {
     await load([licenseNode], flowFor(env.sim, [{ ...NODE, action: 'put' }]));
     const file = `# two devices\n999999999999999 OTHERKEY1234\n${SERIAL} FILEKEY98765\n`;
     const r = await send('n1', { payload: file });
     should(r.out.statusCode).equal(200);
     should(env.sim.control.state().license.key).equal('FILEKEY98765');
     const upload = env.sim.control.state().uploads.find((u) => u.fileType === 'license');
-    should(upload.contentType).match(/^application\/octet-stream/);
+    should(upload.contentType).startWith(uploadTypeOf());
     should(upload.bytes).equal(Buffer.byteLength(file));
   });
 

@@ -2,6 +2,8 @@
 const should = require('should');
 const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
 
+const { hasFeature } = require('../helpers/sim');
+
 const pmNode = require('../../nodes/mediant-pm-read.js');
 
 function node(props = {}) {
@@ -31,7 +33,8 @@ function collect(id, count, ms = 30000) {
   });
 }
 
-describe('mediant-pm-read node', function () {
+// firmware 7.4 has no /performanceMonitoring: test/nodes/firmware.test.js checks what the node says there
+(hasFeature('performanceMonitoring') ? describe : describe.skip)('mediant-pm-read node', function () {
   const env = useSimulator();
 
   it('with no PM lists the PM names, keeping the msg\'s other properties', async function () {

@@ -2,6 +2,7 @@
 const crypto = require('node:crypto');
 const should = require('should');
 const { useSimulator, helper, flowFor, load, send, recordStatus, apiLog, assertNoSecret, logLines } = require('../helpers/mediant-flow');
+const { profileOf } = require('../helpers/sim');
 
 const cliNode = require('../../nodes/mediant-run-cli.js');
 
@@ -23,7 +24,7 @@ describe('mediant-run-cli node', function () {
     const r = await send('n1', { payload: 'show system uptime', topic: 'uptime', keep: true });
     should(r.out.statusCode).equal(200);
     should(r.out.payload).match(UPTIME);
-    should(r.out.description).equal('Incremental CLI script file was loaded');
+    should(r.out.description).equal(profileOf().cli.loaded);
     should(r.out.topic).equal('uptime');
     should(r.out.keep).equal(true);
     should(r.out.device).equal(`127.0.0.1:${env.sim.port}`);
@@ -46,7 +47,7 @@ describe('mediant-run-cli node', function () {
     const r = await send('n1', {});
     should(r.out.statusCode).equal(200);
     should(r.out.payload).equal('');
-    should(r.out.description).equal('Incremental CLI script file was loaded');
+    should(r.out.description).equal(profileOf().cli.loaded);
     should(env.sim.control.state().cliScript).match(/hostname cli-node-test/);
   });
 
@@ -58,14 +59,19 @@ describe('mediant-run-cli node', function () {
     should(apiLog(env.sim)).have.length(0);
   });
 
-  it('an incorrect script reaches the Catch node as the device\'s 400 with its description', async function () {
+  it('an incorrect script reaches the Catch node with the device\'s description (7.4: a 200 whose status is "failure", else a 400)', async function () {
     await load([cliNode], flowFor(env.sim, [node()]));
     const status = recordStatus('n1');
     const r = await send('n1', { payload: 'show no-such-thing', topic: 'bad' });
     should(r.out).be.undefined();
-    should(r.caught.statusCode).equal(400);
     should(r.caught.topic).equal('bad');
-    should(r.caught.error.message).startWith('run CLI script failed: 400 Bad Request: Incremental CLI script is incorrect');
+    if (profileOf().cli.status) {
+      should(r.caught.statusCode).equal(200);
+      should(r.caught.error.message).startWith('run CLI script failed: the device reports status "failure": Incremental CLI script is incorrect');
+    } else {
+      should(r.caught.statusCode).equal(400);
+      should(r.caught.error.message).startWith('run CLI script failed: 400 Bad Request: Incremental CLI script is incorrect');
+    }
     await new Promise((resolve) => setImmediate(resolve));
     should(status.at(-1).fill).equal('red');
   });
