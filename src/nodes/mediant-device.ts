@@ -13,6 +13,7 @@ import { MediantClient } from '../client';
 import { MediantBusyError, MediantError, MediantInputError, isMediantError } from '../client/errors';
 import type { ClientOptions, MediantApi, Protocol } from '../client/types';
 import { checkHost, checkInteger, checkPassword, checkPort, checkUsername } from '../client/validate';
+import { deployedTarget, envSubstituted, forgetTarget, hideSubstituted, hostPort, rememberTarget, shownField, targetOf, type DialogValue } from './lib/admin';
 import type { DeviceNode } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
 import { tlsOptionsOf } from './lib/tls';
@@ -24,13 +25,6 @@ const UNCHANGED_PASSWORD = '__PWRD__';
 const TEST_TIMEOUT_CAP_MS = 60_000;
 /** How long close() may let requests under way finish before the pool is destroyed. */
 const CLOSE_GRACE_MS = 5_000;
-const ENV_WHOLE = /^\$\{[^}]+\}$/;
-/**
- * Where each deployed device node sends its stored credentials
- * (`protocol://host:port`), by node id: Test connection only uses a stored
- * password for that same place, so the button cannot send it elsewhere.
- */
-const deployedTargets = new Map<string, string>();
 
 /** The settings a client is built from: the node's properties, or the dialog's values. */
 interface DeviceSettings {
@@ -94,16 +88,6 @@ function checkProtocol(v: unknown): Protocol {
   throw new MediantInputError('protocol', 'https or http', v);
 }
 
-/** `host:port` as configured, the port defaulting by protocol. */
-function hostPort(host: unknown, port: unknown, protocol: unknown): string {
-  const p = blank(port) ? (protocol === 'http' ? '80' : '443') : String(port).trim();
-  return `${typeof host === 'string' ? host.trim() : ''}:${p}`;
-}
-
-function targetOf(host: unknown, port: unknown, protocol: unknown): string {
-  return `${protocol === 'http' ? 'http' : 'https'}://${hostPort(host, port, protocol).toLowerCase()}`;
-}
-
 function labelOf(name: unknown, host: unknown, port: unknown, protocol: unknown): string {
   if (typeof name === 'string' && name.trim() !== '') return name.trim();
   return hostPort(host, port, protocol);
@@ -148,18 +132,6 @@ async function closeClient(client: MediantApi): Promise<void> {
   }
 }
 
-/** A dialog value, and the `${NAME}` it was substituted from (never to be shown expanded). */
-interface DialogValue {
-  value: unknown;
-  from?: string;
-}
-
-/** `${NAME}` typed in the dialog: Node-RED substitutes it at deploy; the Test button does the same here. */
-function envSubstituted(RED: NodeAPI, v: unknown, node: Node | null): DialogValue {
-  if (typeof v !== 'string' || !ENV_WHOLE.test(v.trim())) return { value: v };
-  return { value: RED.util.evaluateNodeProperty(v.trim(), 'env', node as Node, {}), from: v.trim() };
-}
-
 /**
  * A value substituted from an environment variable may be anything, a
  * credential included: it is checked here without ever being shown (the
@@ -174,29 +146,6 @@ function checkSubstituted(d: DialogValue, property: 'host' | 'port', device: str
   } catch {
     throw configError(device, t(property === 'host' ? 'error.envNotHost' : 'error.envNotPort', { variable: d.from }));
   }
-}
-
-/** `text` with each substituted value replaced by the `${NAME}` it came from (whole host names and ports only). */
-function hideSubstituted(text: string, host: DialogValue, port: DialogValue): string {
-  let out = text;
-  for (const d of [host, port]) {
-    if (d.from === undefined || d.value === undefined || d.value === null) continue;
-    const value = String(d.value).trim();
-    if (value === '') continue;
-    const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const from = d.from;
-    out = out.replace(new RegExp(`(?<![A-Za-z0-9.-])${escaped}(?![A-Za-z0-9-])`, 'g'), () => from);
-  }
-  return out;
-}
-
-/** What the device said of itself, for the dialog: short text only, without any echo of the credentials. */
-function shownField(v: unknown, redact: (s: string) => string): string | undefined {
-  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
-  if (typeof v !== 'string') return undefined;
-  // eslint-disable-next-line no-control-regex
-  const one = redact(v.replace(/[\u0000-\u001f\u007f]+/g, ' ')).trim();
-  return one.length > 100 ? `${one.slice(0, 99)}…` : one;
 }
 
 /** The message to show for a failed test: the client already cut out its credentials; the password is cut again here should it ever appear. */
@@ -237,7 +186,7 @@ export = function register(RED: NodeAPI): void {
         client = unusableClient(error, label);
       }
       self.client = client;
-      deployedTargets.set(this.id, targetOf(def.host, def.port, def.protocol));
+      rememberTarget(this.id, targetOf(def.host, def.port, def.protocol));
 
       const claimed = new Set<string>();
       self.claim = (operation: string): (() => void) => {
@@ -254,7 +203,7 @@ export = function register(RED: NodeAPI): void {
 
       this.on('close', (_removed, done) => {
         claimed.clear();
-        deployedTargets.delete(this.id);
+        forgetTarget(this.id);
         closeClient(client).then(done, done);
       });
     },
@@ -296,7 +245,7 @@ export = function register(RED: NodeAPI): void {
           password = RED.nodes.getCredentials(id)?.password;
           if (password === undefined) return { ok: false, error: t('error.noStoredPassword') };
           // The stored password goes only where the deployed node sends it.
-          if (deployedTargets.get(id) !== targetOf(host.value, port.value, body.protocol)) return { ok: false, error: t('error.retypeForNewTarget') };
+          if (deployedTarget(id) !== targetOf(host.value, port.value, body.protocol)) return { ok: false, error: t('error.retypeForNewTarget') };
         }
         passwordText = typeof password === 'string' ? password : '';
         const label = labelOf(body.name, host.value, port.value, body.protocol);
