@@ -426,6 +426,12 @@ export interface TestCallRunOptions {
   signal?: AbortSignal;
   /** Each status read, as it comes. */
   onStatus?: (status: TestCallStatus) => void;
+  /**
+   * The session id, as soon as the device answered the dial: a caller that
+   * must end the call itself (a Node-RED node closing while its connection
+   * pool closes too) drops it by this id.
+   */
+  onDial?: (sessionId: string) => void;
 }
 
 /** What runTestCall resolves with. */

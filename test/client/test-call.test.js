@@ -54,6 +54,21 @@ describe('client: SIP test call (/sipTestCall, firmware 7.4)', function () {
     seen.at(-1).should.equal('Disconnected');
   });
 
+  it('tells the caller the session id as soon as the dial is answered, before any status read', async function () {
+    const told = [];
+    const reads = () => env.sim.control.log().filter((e) => e.path.startsWith('/api/v1/sipTestCall/getStatus')).length;
+    const before = reads();
+    const r = await env.client.runTestCall({ ...DIAL, destIpGroup: 1, timeout: 1 }, {
+      pollIntervalMs: 100,
+      onDial: (id) => told.push({ id, reads: reads() - before }),
+      onStatus: () => {
+        throw new Error('a throwing callback does not end the call');
+      },
+    });
+    told.should.eql([{ id: r.body.sessionId, reads: 0 }]);
+    r.body.status.callStatus.should.equal('Disconnected');
+  });
+
   it('a call that does not go through: busy, unreachable, no resources', async function () {
     env.sim.control.setTestCallDestination('PBX', { outcome: 'busy', afterMs: 100 });
     const busy = await env.client.runTestCall({ ...DIAL, destIpGroup: 'PBX', timeout: 5 }, { pollIntervalMs: 100 });
@@ -149,6 +164,7 @@ describe('client: SIP test call (/sipTestCall, firmware 7.4)', function () {
       [c.dropTestCall(-1), 'sessionId must be'],
       [c.runTestCall({ ...DIAL, destIpGroup: '1' }, { pollIntervalMs: 5 }), 'pollIntervalMs must be an integer from 100 to 60000'],
       [c.runTestCall({ ...DIAL, destIpGroup: '1' }, { onStatus: 'x' }), 'onStatus must be a function'],
+      [c.runTestCall({ ...DIAL, destIpGroup: '1' }, { onDial: 7 }), 'onDial must be a function'],
       [c.runTestCall({ ...DIAL, destIpGroup: '1', timeout: -1 }), 'timeout must be'],
     ];
     for (const [p, text] of cases) {

@@ -97,11 +97,19 @@ function hasStats(s: TestCallStatus): boolean {
   return s.localStats !== undefined || s.remoteStats !== undefined;
 }
 
-function checkRunOptions(opts: unknown, operation: string): { pollMs: number; maxWaitMs?: number; signal?: AbortSignal; onStatus?: (s: TestCallStatus) => void } {
+interface RunOptions {
+  pollMs: number;
+  maxWaitMs?: number;
+  signal?: AbortSignal;
+  onStatus?: (s: TestCallStatus) => void;
+  onDial?: (sessionId: string) => void;
+}
+
+function checkRunOptions(opts: unknown, operation: string): RunOptions {
   if (opts === undefined || opts === null) return { pollMs: DEFAULT_POLL_MS };
   if (typeof opts !== 'object') throw new MediantInputError('options', 'an object', opts, operation);
   const o = opts as TestCallRunOptions;
-  const out: { pollMs: number; maxWaitMs?: number; signal?: AbortSignal; onStatus?: (s: TestCallStatus) => void } = {
+  const out: RunOptions = {
     pollMs: o.pollIntervalMs === undefined ? DEFAULT_POLL_MS : checkInteger(o.pollIntervalMs, 'pollIntervalMs', 100, 60_000, operation),
   };
   if (o.maxWaitMs !== undefined) out.maxWaitMs = checkInteger(o.maxWaitMs, 'maxWaitMs', 1, 2 ** 31 - 1, operation);
@@ -110,6 +118,10 @@ function checkRunOptions(opts: unknown, operation: string): { pollMs: number; ma
   if (o.onStatus !== undefined) {
     if (typeof o.onStatus !== 'function') throw new MediantInputError('onStatus', 'a function', o.onStatus, operation);
     out.onStatus = o.onStatus;
+  }
+  if (o.onDial !== undefined) {
+    if (typeof o.onDial !== 'function') throw new MediantInputError('onDial', 'a function', o.onDial, operation);
+    out.onDial = o.onDial;
   }
   return out;
 }
@@ -132,6 +144,13 @@ export function runTestCall(t: Transport, dial: TestCallDial, opts?: TestCallRun
     const sessionId = dialled.body.sessionId;
     let ended = false;
     try {
+      if (o.onDial) {
+        try {
+          o.onDial(sessionId);
+        } catch {
+          // the caller's callback is not the call's business
+        }
+      }
       let waitMs = o.maxWaitMs;
       if (waitMs === undefined) {
         let timeoutS = d.timeout;

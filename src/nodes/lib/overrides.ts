@@ -93,6 +93,39 @@ export function fromMsgOrConfig<T>(msg: NodeMessage, prop: string, configured: u
   return value;
 }
 
+function absent(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+/**
+ * The properties of the firmware 7.x nodes (mediant-kpi, mediant-test-call),
+ * as the node contract's "Additions" have them and the core http request node
+ * does with `msg.url`: the node's setting wins; `msg.<prop>` fills only what
+ * the node leaves blank; `fallback` where neither gives a value (undefined
+ * when there is none: the caller decides whether that is an error). Checked
+ * either way, a bad value named `property <prop>` or `msg.<prop>`. A msg value
+ * that a node setting overrules is not used, not checked, and reported once
+ * through `ignored` (a warning in the log, as the core nodes give).
+ */
+export function fromConfigOrMsg<T>(
+  msg: NodeMessage,
+  prop: string,
+  configured: unknown,
+  check: Check<T>,
+  opts: { fallback?: T; ignored?: (prop: string) => void } = {},
+): T | undefined {
+  if (!absent(configured)) {
+    if (!absent(msg[prop])) opts.ignored?.(prop);
+    const value = check.parse(configured);
+    if (value === undefined) throw new MediantInputError(`property ${prop}`, check.expected, configured);
+    return value;
+  }
+  if (absent(msg[prop])) return opts.fallback;
+  const value = check.parse(msg[prop]);
+  if (value === undefined) throw new MediantInputError(`msg.${prop}`, check.expected, msg[prop]);
+  return value;
+}
+
 /**
  * A node property with no msg override: its default when absent or blank,
  * else checked like an override, naming `property <prop>` when refused.
