@@ -106,7 +106,7 @@ async function explain404(err: unknown, client: MediantApi, signal: AbortSignal)
     (e: unknown) => e instanceof MediantHttpError && e.statusCode === 404,
   );
   if (!noApi) throw err;
-  throw new MediantError('EHTTP', err.operation, `${err.message} — ${t('error.noKpiApi', undefined, SET)}`, 404);
+  throw new MediantHttpError(err.operation, 404, err.description, t('error.noKpiApi', undefined, SET));
 }
 
 export = function register(RED: NodeAPI): void {

@@ -139,7 +139,7 @@ export = function register(RED: NodeAPI): void {
           .catch((e: unknown) => {
             // a device without /sipTestCall (firmware before 7.40A.600) answers the dial with 404
             if (e instanceof MediantHttpError && e.statusCode === 404 && call.sessionId === undefined) {
-              throw new MediantError('EHTTP', e.operation, `${e.message} — ${t('error.noTestCall', undefined, SET)}`, 404);
+              throw new MediantHttpError(e.operation, 404, e.description, t('error.noTestCall', undefined, SET));
             }
             throw e;
           });

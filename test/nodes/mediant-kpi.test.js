@@ -325,8 +325,8 @@ describe('mediant-kpi node (firmware 7.4)', function () {
   });
 });
 
-describe('mediant-kpi node (firmware 7.0: no /kpi)', function () {
-  const env = useSimulator({ firmware: '7.0' });
+for (const firmware of ['7.0', '7.2']) describe(`mediant-kpi node (firmware ${firmware}: no /kpi)`, function () {
+  const env = useSimulator({ firmware });
 
   it('a device without /kpi answers 404, and the error says to use mediant-pm-read', async function () {
     await load([kpiNode], flowFor(env.sim, [node()]));

@@ -185,8 +185,8 @@ describe('mediant-test-call node (firmware 7.4)', function () {
   });
 });
 
-describe('mediant-test-call node (firmware 7.0: no SIP test call)', function () {
-  const env = useSimulator({ firmware: '7.0' });
+for (const firmware of ['7.0', '7.2']) describe(`mediant-test-call node (firmware ${firmware}: no SIP test call)`, function () {
+  const env = useSimulator({ firmware });
 
   it('the device answers the dial with 404, and the error says which firmware has test calls', async function () {
     await load([callNode], flowFor(env.sim, [node()]));
