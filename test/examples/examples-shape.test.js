@@ -7,8 +7,8 @@ const s = require('./support');
 describe('examples/', function () {
   const files = s.exampleFiles();
 
-  it('holds the six example flows', () => {
-    files.should.eql(['01 alarm to chat.json', '02 alarm to ticket.json', '03 remediation.json', '04 configuration backup.json', '05 PM watch.json', '06 alarms on replicas.json']);
+  it('holds the seven example flows', () => {
+    files.should.eql(['01 alarm to chat.json', '02 alarm to ticket.json', '03 remediation.json', '04 configuration backup.json', '05 PM watch.json', '06 alarms on replicas.json', '07 KPI watch.json']);
   });
 
   it('use every node type of the package, together', () => {

@@ -30,6 +30,7 @@ const CORE_FILES = {
   change: 'function/15-change.js',
   delay: 'function/89-delay.js',
   rbe: 'function/rbe.js',
+  split: 'sequence/17-split.js',
   'http request': 'network/21-httprequest.js',
   file: 'storage/10-file.js',
   'file in': 'storage/10-file.js',
