@@ -172,7 +172,7 @@ const EXAMPLE_CHECKS = {
     },
   },
 
-  // The chosen alarm: CLI fix; cleared -> report fixed; still there -> reset with wait, report.
+  // The chosen alarm: CLI fix; cleared -> confirmed by a test call, report; still there -> reset with wait, test call, report.
   '03 remediation.json': {
     async run({ sim, receivers }) {
       const texts = () => chatTexts(receivers);
@@ -181,13 +181,17 @@ const EXAMPLE_CHECKS = {
       const boots = sim.control.state().bootCount;
       // 1. A fix that works: the simulator clears this alarm when the script has "no shutdown".
       sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1', clearedByCli: 'no shutdown' });
-      await waitFor('the report that the CLI fix cleared the alarm', () => texts().find((x) => /Trunk is down on sbc cleared after the CLI fix/.test(x)));
+      const dials = () => simRequests(sim, 'POST', /^\/api\/v1\/sipTestCall\/dial$/);
+      await waitFor('the report that the CLI fix cleared the alarm, confirmed by a test call', () => texts().find((x) => /^✅ Trunk is down on sbc cleared after the CLI fix; a test call went through$/.test(x)));
       assert.strictEqual(cliRuns().length, 1);
+      assert.strictEqual(dials().length, 1, 'one test call confirms the fix');
+      assert.ok(sim.control.testCalls().some((c) => c.destination === 'IP Group 1 (PSTN Trunk)' && c.connected), JSON.stringify(sim.control.testCalls()));
       assert.strictEqual(resets().length, 0, 'no reset when the fix worked');
       assert.strictEqual(sim.control.state().bootCount, boots);
       // 2. A fix that does not help: the alarm stays, so the device is reset and the flow waits for it.
       sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#2' });
-      const report = await waitFor('the report that the device was reset and is back', () => texts().find((x) => /Trunk is down did not clear after the CLI fix: sbc was reset and is back/.test(x)));
+      const report = await waitFor('the report that the device was reset and is back', () => texts().find((x) => /Trunk is down did not clear after the CLI fix: sbc was reset and is back.*; a test call went through$/.test(x)));
+      assert.strictEqual(dials().length, 2, 'a test call after the reset too');
       assert.strictEqual(cliRuns().length, 2);
       assert.strictEqual(resets().length, 1, 'exactly one reset');
       assert.strictEqual(sim.control.state().bootCount, boots + 1);
@@ -238,7 +242,9 @@ const EXAMPLE_CHECKS = {
   },
 
   // A PM crossing the device's thresholds: one alert when it crosses, one when it is back.
+  // For devices before 7.4 (which serves /kpi instead), so against the 7.0 profile.
   '05 PM watch.json': {
+    simulator: { firmware: '7.0' },
     async run({ sim, receivers }) {
       const texts = () => chatTexts(receivers);
       const valueReads = () => simRequests(sim, 'GET', /^\/api\/v1\/performanceMonitoring\/NetUtilPackets\?.*index=0/).length;
@@ -251,6 +257,24 @@ const EXAMPLE_CHECKS = {
       sim.control.setPmValue('NetUtilPackets', 0, 5000);
       await waitFor('the message that the value is back', () => texts().find((x) => /NetUtilPackets\[0\] on sbc is 5000, back within 100 to 30000/.test(x)));
       assert.ok(high);
+      assert.strictEqual(texts().length, 2, `chat got:\n${texts().join('\n')}`);
+    },
+  },
+
+  // A KPI read every 10 s: one alert when the answer seizure ratio drops below 70 %, one when it is
+  // back; the chart and InfluxDB feeds fed at every read.
+  '07 KPI watch.json': {
+    async run({ sim, receivers }) {
+      const texts = () => chatTexts(receivers);
+      const ASR = 'sbc/callStats/global/answerSeizureRatio';
+      const reads = () => simRequests(sim, 'GET', /^\/api\/v1\/kpi\/current\/sbc\/callStats\/global(\?|$)/).filter((e) => e.status === 200).length;
+      await waitFor('the read at deploy', () => reads() >= 1);
+      sim.control.setKpiValue(ASR, 42);
+      await waitFor('the alert for a ratio below the threshold', () => texts().find((x) => x === '⚠️ Answer seizure ratio on sbc is 42 %, below 70 %'));
+      const now = reads();
+      await waitFor('one more read while the ratio is low', () => reads() > now);
+      sim.control.setKpiValue(ASR, 93);
+      await waitFor('the message that the ratio is back', () => texts().find((x) => x === '✅ Answer seizure ratio on sbc is back at 93 % (threshold 70 %)'));
       assert.strictEqual(texts().length, 2, `chat got:\n${texts().join('\n')}`);
     },
   },
