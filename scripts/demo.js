@@ -4,8 +4,9 @@
  * `npm start`: the package at work with no device and no outside service.
  * Runs from a clone of the repository (scripts/ is not in the published package).
  *
- *  1. a device simulator in scenario mode on 127.0.0.1 (alarms raised and
- *     cleared every few seconds, PM values moving), plain http: it is reached
+ *  1. a device simulator in scenario mode on 127.0.0.1, playing firmware 7.4
+ *     (alarms raised and cleared every few seconds, KPI values moving, SIP
+ *     test calls), plain http: it is reached
  *     over loopback only, and https would need a tls-config node with the
  *     simulator's own CA in every example, which is beside the point here;
  *  2. a real Node-RED (the node-red 4 of our devDependencies, as a child
@@ -19,6 +20,10 @@
  *     simulator's port) and the demo's credentials in the POST (Node-RED
  *     stores them encrypted, with a key kept in the folder), plus a "Demo
  *     receivers" tab that stands in for the chat webhook and the ticketing API.
+ *     The PM watch example is for devices before 7.4 (it reads
+ *     /performanceMonitoring, which 7.4 replaced with /kpi): its tab is
+ *     deployed disabled, with a note, so that it does not fail every 10 s in
+ *     the sidebar; the KPI watch example shows the same idea on 7.4.
  *
  * Ctrl-C stops Node-RED and the simulator and keeps the folder: the flows a
  * user built there are there at the next `npm start`. A persistent folder and
@@ -35,7 +40,8 @@
  * `npm install` no longer builds (no install script in the published package).
  *
  * --check: start everything in a temporary folder, wait until a chat message
- * arrived, a ticket was opened and closed and the remediation reported, then
+ * arrived, a ticket was opened and closed and the remediation reported (with
+ * its test call's result), then
  * stop, remove the folder and exit 0 (1 when that does not happen within
  * --timeout seconds). For CI.
  */
@@ -344,11 +350,24 @@ function exampleDevice() {
 }
 
 /**
+ * Examples for devices before firmware 7.4, which the demo's simulator (7.4)
+ * does not serve: deployed on a disabled tab, to read and to copy, rather than
+ * failing every poll in the sidebar. The demo shows a device bought today; a
+ * second, older simulator for one tab would make "which device is this?" the
+ * first question of a new user.
+ */
+const OLDER_FIRMWARE_ONLY = new Set(['05 PM watch.json']);
+const OLDER_FIRMWARE_NOTE =
+  'This example reads /performanceMonitoring, which firmware 7.0 and 7.2 serve and 7.4 replaced with /kpi. ' +
+  "The demo's simulator plays 7.4, so this tab is disabled: see the KPI watch tab for the same idea on 7.4. " +
+  'To try it, run the simulator with --firmware 7.0 (npx mediant-sim --firmware 7.0) and enable the tab.';
+
+/**
  * Every example as its own tab, the shared device config node pointed at the
  * simulator, with credentials, and the receivers tab.
  *
  * The debug sidebar gets one stream: what reaches the team chat (every raise,
- * clear, remediation report and PM alert) from the receivers tab, and the examples'
+ * clear, remediation report and KPI alert) from the receivers tab, and the examples'
  * "error" debug nodes. The examples' other debug nodes show their last value as
  * their status under the node instead: five tabs writing to the sidebar at once
  * bury a user's own debug output (and push it out of the sidebar's last 100).
@@ -361,8 +380,15 @@ function demoFlows(sim, login) {
     const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
     const comment = flow.find((n) => n.type === 'comment');
     const label = comment ? comment.name.split(':')[0] : file.replace(/\.json$/, '');
+    const forOlderFirmware = OLDER_FIRMWARE_ONLY.has(file);
     for (const z of new Set(flow.map((n) => n.z).filter(Boolean))) {
-      nodes.push({ id: z, type: 'tab', label, disabled: false, info: `examples/${file}` });
+      nodes.push({
+        id: z,
+        type: 'tab',
+        label: forOlderFirmware ? `${label} (7.0/7.2, off)` : label,
+        disabled: forOlderFirmware,
+        info: forOlderFirmware ? `examples/${file}\n\n${OLDER_FIRMWARE_NOTE}` : `examples/${file}`,
+      });
     }
     for (const n of flow) {
       if (seen.has(n.id)) continue; // the device config node is shared by all examples
@@ -456,9 +482,9 @@ async function main() {
   };
 
   const sim = await startSimulator({
-    // firmware 7.0 (the 2015 document): the PM watch example reads /performanceMonitoring,
-    // which the 7.4 profile does not serve
-    firmware: '7.0',
+    // firmware 7.4, what a device bought today runs: KPIs and SIP test calls (the PM watch
+    // example, for older devices, is deployed disabled)
+    firmware: '7.4',
     host: HOST,
     port: opts.simPort,
     users: [{ username: login.user, password: login.password, privilege: 'securityAdmin' }],
@@ -570,16 +596,18 @@ async function main() {
   say('  • "Alarm to chat": alarms raised and cleared every few seconds → 💬 chat');
   say('  • "Alarm to ticket": 🎫 ticket opened on raised, "closed" on cleared: the');
   say('    ticket nodes\' status on the "Demo receivers" tab');
-  say('  • "Remediation": when "Trunk is down" comes up (about 20 s in), the CLI fix runs');
-  say('    and the chat reports it cleared');
-  say('  • "PM watch" and "Configuration backup": alerts and files, see each tab\'s comment');
+  say('  • "Remediation": when "Trunk is down" comes up (about 20 s in), the CLI fix runs,');
+  say('    a SIP test call checks that calls go through, and the chat reports both (while');
+  say('    "Proxy set is unreachable" is active too, the call fails, and the report says so)');
+  say('  • "KPI watch" and "Configuration backup": alerts and files, see each tab\'s comment');
+  say('    ("PM watch" is for devices before 7.4: its tab is there, switched off)');
   say(`  • received so far: ${editor}/demo/chat and ${editor}/demo/tickets`);
   say(`  • backups are written to ${user.backupDir}`);
   say('  • your own debug nodes: the sidebar\'s filter "current flow" shows only your tab');
   if (!opts.check) {
     say('');
-    say(' The demo also nudges the simulator so every path shows: NetUtilPackets[0] goes');
-    say(' above its high threshold for 20 s every 2 minutes, and after 90 s a "Trunk is');
+    say(' The demo also nudges the simulator so every path shows: the answer seizure');
+    say(' ratio drops below 70 % for 20 s every 2 minutes, and after 90 s a "Trunk is');
     say(' down" arrives that the CLI fix cannot clear, so the remediation resets the device.');
   }
   say('');
@@ -598,13 +626,15 @@ async function main() {
     return stop(0);
   }
 
-  // Nudges, announced above: a PM spike every 2 minutes, one alarm the CLI fix cannot clear.
-  const spike = () => {
-    sim.control.setPmValue('NetUtilPackets', 0, 35000);
-    timers.push(setTimeout(() => sim.control.setPmValue('NetUtilPackets', 0, 6000), 20000));
-    timers.push(setTimeout(spike, 120000));
+  // Nudges, announced above: a KPI dip every 2 minutes, one alarm the CLI fix cannot clear.
+  const ASR = 'sbc/callStats/global/answerSeizureRatio';
+  const dip = () => {
+    sim.control.setKpiValue(ASR, 48);
+    // unpinned again (the demo pins nothing else): the value moves with the scenario
+    timers.push(setTimeout(() => sim.control.clearKpiValues(), 20000));
+    timers.push(setTimeout(dip, 120000));
   };
-  timers.push(setTimeout(spike, 45000));
+  timers.push(setTimeout(dip, 45000));
   timers.push(
     setTimeout(() => {
       if (sim.control.state().up) sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#2' });
@@ -648,14 +678,15 @@ async function checkDemo(base, ms, gone) {
       const chat = (await call(base, 'GET', '/demo/chat')).json || [];
       const tickets = Object.values((await call(base, 'GET', '/demo/tickets')).json || {});
       const closed = tickets.filter((t) => t.status === 'closed').length;
-      const remediation = chat.map((m) => m.text).find((t) => /after the CLI fix/.test(t || ''));
+      // the remediation's report, once its test call has ended (connected or not, the report says which)
+      const remediation = chat.map((m) => m.text).find((t) => /after the CLI fix.*test call/.test(t || ''));
       last = { chat: chat.length, tickets: tickets.length, closed };
       if (chat.length > 0 && tickets.length > 0 && closed > 0 && remediation) return { ok: true, ...last, remediation };
     } catch {
       /* Node-RED busy: ask again */
     }
     if (Date.now() > deadline) {
-      return { ok: false, reason: `after ${ms / 1000} s: ${last.chat} chat messages, ${last.tickets} tickets, ${last.closed} closed, no remediation report` };
+      return { ok: false, reason: `after ${ms / 1000} s: ${last.chat} chat messages, ${last.tickets} tickets, ${last.closed} closed, no remediation report with its test call` };
     }
     await sleep(500);
   }

@@ -59,7 +59,8 @@ describe('npm start (scripts/demo.js)', function () {
   it('--check: alarms reach the chat, a ticket opens and closes, the remediation reports; then everything stops', async () => {
     const password = 'Demo-Secret-4815';
     const r = await run(['--check', '--port', '0', '--timeout', '180', '--user', 'ci-admin', '--password', password], 220000);
-    r.output.should.match(/demo check passed: \d+ chat messages, \d+ tickets \([1-9]\d* closed\), remediation reported: "✅ Trunk is down on sbc cleared after the CLI fix"/);
+    // the fix, confirmed by a test call through the trunk (which another active alarm of the scenario may still block)
+    r.output.should.match(/demo check passed: \d+ chat messages, \d+ tickets \([1-9]\d* closed\), remediation reported: "(✅|⚠️) Trunk is down on sbc cleared after the CLI fix; (a test call went through|but a test call did not go through \(RELEASE_BECAUSE_[A-Z_]+\))"/);
     (r.code === 0 ? '' : r.output).should.equal('', `exit ${r.code}/${r.signal}`);
     r.output.should.not.containEql(password);
     r.output.should.match(/user "ci-admin"/);
