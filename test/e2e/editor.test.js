@@ -46,6 +46,8 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
   let tab; // { page, consoleErrors, blocked, responses, context }
   let deviceId;
   let firstStatusId;
+  /** The node of each flow type dropped from the palette, by type. */
+  const dropped = {};
   const receivers = {};
 
   /** The browser console showed no error, and nothing tried to leave 127.0.0.1. */
@@ -65,8 +67,8 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
   before(async function () {
     inst = await installPackage();
     const { startSimulator } = require(path.join(ROOT, 'simulator'));
-    // firmware 7.0 (the 2015 document): the examples and pictures were made against it
-    sim = await startSimulator({ firmware: '7.0', users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500 });
+    // firmware 7.4, what a device bought today runs (the KPI dialog browses its KPI tree)
+    sim = await startSimulator({ firmware: '7.4', users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500 });
     receivers.chat = await startReceiver('chat');
     receivers.ticket = await startReceiver('ticket');
     const paths = { backupDir: path.join(inst.workDir, 'browser-backups'), restoreFile: path.join(inst.workDir, 'browser-restore.ini') };
@@ -168,6 +170,7 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       assert.ok(deviceId, 'needs the device created by the previous test');
       const { page } = tab;
       const id = await E.dragFromPalette(page, type, 120 + (i % 3) * 230, 120 + Math.floor(i / 3) * 80);
+      dropped[type] = id;
       await E.openNodeDialog(page, id);
       const missing = [];
       for (const p of PROPS[type]) if (!(await page.locator(`#node-input-${p}`).count())) missing.push(p);
@@ -209,6 +212,39 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
     assert.ok(!flows.text.includes(PASSWORD), 'GET /flows carries no password');
     const errors = red.log().split('\n').filter((l) => /\[error\]/.test(l));
     assert.deepStrictEqual(errors, [], 'the runtime logged no error for the deployed nodes');
+    assertClean();
+  });
+
+  it('the KPI dialog browses the deployed device\'s own KPI tree and sets the path it picks', async function () {
+    assert.ok(dropped['mediant-kpi'], 'needs the mediant-kpi node dropped and deployed above');
+    const { page } = tab;
+    await E.openNodeDialog(page, dropped['mediant-kpi']);
+    const input = page.locator('#node-input-kpi');
+    const items = page.locator('#mediant-kpi-list .mediant-kpi-item');
+    const note = page.locator('#mediant-kpi-note');
+    const open = async (label) => {
+      await items.filter({ hasText: label }).first().click();
+      await waitFor(`the entries below ${label}`, async () => !/Asking the device/.test(await note.innerText()));
+    };
+    await page.click('#mediant-kpi-browse');
+    await waitFor('the applications of the device', async () => (await items.count()) > 0);
+    assert.deepStrictEqual((await items.allInnerTexts()).map((x) => x.trim()), ['System (system)', 'SBC (sbc)', 'Media (media)', 'Gateway (gateway)']);
+    await open('SBC (sbc)');
+    await open('Call Statistics (callStats)');
+    assert.strictEqual(await input.inputValue(), '', 'a group is no path to read');
+    await open('Global (global)');
+    assert.strictEqual(await input.inputValue(), 'sbc/callStats/global', 'opening an entity sets the path to all its KPIs');
+    assert.match(await note.innerText(), /reads all 16 KPIs of sbc\/callStats\/global/);
+    assert.strictEqual(await items.count(), 16);
+    await items.filter({ hasText: 'Active Calls In' }).first().click();
+    assert.strictEqual(await input.inputValue(), 'sbc/callStats/global/activeCallsIn', 'clicking a KPI reads only that one');
+    // the path bar goes back up
+    await page.locator('#mediant-kpi-crumbs a', { hasText: 'sbc' }).first().click();
+    await waitFor('the groups of sbc', async () => (await items.allInnerTexts()).some((x) => x.includes('Other Statistics')));
+    assert.ok(!(await page.content()).includes(PASSWORD), 'the dialog holds no password');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.strictEqual(await page.evaluate((nid) => RED.nodes.node(nid).kpi, dropped['mediant-kpi']), 'sbc/callStats/global/activeCallsIn');
     assertClean();
   });
 

@@ -16,6 +16,8 @@ const PROPS = {
   'mediant-run-cli': [...COMMON, 'script'],
   'mediant-alarms-poll': [...COMMON, 'alarmType', 'pollInterval', 'emitExisting', 'output', 'cluster'],
   'mediant-pm-read': [...COMMON, 'pm', 'index', 'interval', 'pollInterval'],
+  'mediant-kpi': [...COMMON, 'source', 'kpi', 'interval', 'pollInterval'],
+  'mediant-test-call': [...COMMON, 'calledNumber', 'callingNumber', 'destIpGroup', 'destAddress', 'transportType', 'timeout'],
   'mediant-license': [...COMMON, 'action'],
   'mediant-request': [...COMMON, 'method', 'path', 'filename'],
 };
