@@ -30,6 +30,7 @@ import type { PreparedUpload } from './body';
 import { makeRedactor } from './redact';
 import { deviceDescription, mediaType, parseJson } from './parse';
 import { privilegeHint } from './privileges';
+import { versionAtLeast } from './version';
 import { checkBoolean, checkHost, checkInteger, checkMs, checkPassword, checkPort, checkUsername } from './validate';
 import type { ApiResponse, ClientOptions, UploadOptions } from './types';
 
@@ -88,10 +89,7 @@ export interface HeaderSets {
  * undefined where the version cannot be read.
  */
 export function multipartForVersion(versionID: unknown): boolean | undefined {
-  const m = typeof versionID === 'string' ? /^\s*([0-9]{1,3})\.([0-9]{1,3})/.exec(versionID) : null;
-  if (!m) return undefined;
-  const major = Number(m[1]);
-  return major > 7 || (major === 7 && Number(`0.${m[2]}`) >= 0.2);
+  return versionAtLeast(versionID, '7.2');
 }
 
 export class Transport {

@@ -6,6 +6,8 @@ const { useSimClient, clientFor, failsWith, settledLog } = require('./_common');
 
 describe('client: auth token, TLS files, debug file (firmware 7.4)', function () {
   const env = useSimClient({ firmware: '7.4', debugFileMs: 300 });
+  // a second device that takes ten minutes to make a debug file: "not ready" for as long as a test looks
+  const slow = useSimClient({ firmware: '7.4', debugFileMs: 600_000 });
 
   describe('auth token', function () {
     it('creates a token for a user (Security Administrator)', async function () {
@@ -80,14 +82,11 @@ describe('client: auth token, TLS files, debug file (firmware 7.4)', function ()
   });
 
   describe('debug file', function () {
-    it('create, then download: null (an empty 200) while it is being made, then the archive', async function () {
+    it('create, then download until it is made: the archive', async function () {
       const c = await env.client.createDebugFile({ attachCoreDump: false });
       c.body.transactionId.should.be.a.String();
-      const early = await env.client.downloadDebugFile();
-      early.statusCode.should.equal(200);
-      (early.body === null).should.be.true();
       let file;
-      for (let i = 0; i < 100 && !file; i++) {
+      for (let i = 0; i < 200 && !file; i++) {
         await new Promise((r) => setTimeout(r, 50));
         file = (await env.client.downloadDebugFile()).body;
       }
@@ -102,9 +101,13 @@ describe('client: auth token, TLS files, debug file (firmware 7.4)', function ()
       err.message.should.equal('download debug file failed: bad response: response larger than 100 bytes');
     });
 
-    it('a device still making it past the wait is a timeout', async function () {
-      const err = await failsWith(env.client.fetchDebugFile({ pollIntervalMs: 100, maxWaitMs: 150 }), 'ETIMEOUT');
+    it('a device still making it: past the wait a timeout, a download null (an empty 200), another create its 409', async function () {
+      const err = await failsWith(slow.client.fetchDebugFile({ pollIntervalMs: 100, maxWaitMs: 150 }), 'ETIMEOUT');
       err.message.should.startWith('fetch debug file failed: timeout: no debug file from');
+      const early = await slow.client.downloadDebugFile();
+      early.statusCode.should.equal(200);
+      (early.body === null).should.be.true();
+      (await failsWith(slow.client.createDebugFile(), 'EHTTP')).statusCode.should.equal(409);
     });
   });
 });

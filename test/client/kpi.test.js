@@ -10,7 +10,8 @@ const { useSimClient, clientFor, failsWith, settledLog, MONITOR_PASSWORD } = req
 const kpiPaths = async (sim, last) => (await settledLog(sim, last)).filter((e) => e.path.startsWith('/api/v1/kpi')).map((e) => e.path);
 
 describe('client: KPI (/kpi, firmware 7.4)', function () {
-  const env = useSimClient({ firmware: '7.4' });
+  // one-day history intervals: no interval completes while a test reads them
+  const env = useSimClient({ firmware: '7.4', kpiIntervalSeconds: 86400 });
   beforeEach(() => env.sim.control.clearLog());
 
   it('lists the tree level by level: scopes, applications (with their groups), groups, entities', async function () {

@@ -120,6 +120,8 @@ describe('client: a 7.x device with odd shapes', function () {
     answers.set('/api/v1/alarms/active', { status: 200, body: { alarms: [{ id: 12, description: 'x', url: '' }], cursor: { after: -1, before: -1, start: 12, end: 12, next: 'x' } } });
     const r = await client.getAlarmPage('active');
     r.body.should.eql({ alarms: [{ id: '12', description: 'x', url: '' }], cursor: { after: '-1', before: '-1', start: '12', end: '12' } });
+    answers.set('/api/v1/alarms/active/12', { status: 200, body: { id: 12, description: 'x', severity: 'minor', source: 's', date: 'd', url: '' } });
+    (await client.getAlarm('active', 12)).body.id.should.equal('12');
     answers.set('/api/v1/alarms/active', { status: 200, body: {} });
     (await failsWith(client.getAlarmPage('active'), 'ERESPONSE')).message.should.endWith('alarm page without an "alarms" list');
     answers.set('/api/v1/alarms/active', { status: 200, body: { alarms: 'none', cursor: { after: '-1' } } });

@@ -96,8 +96,11 @@ describe('client: SIP test call (/sipTestCall, firmware 7.4)', function () {
 
   it('an abort drops the call and rejects with EABORTED', async function () {
     const ac = new AbortController();
-    const run = env.client.runTestCall({ ...DIAL, destIpGroup: 'Teams', timeout: 600 }, { pollIntervalMs: 100, signal: ac.signal });
-    setTimeout(() => ac.abort(), 500);
+    // aborted once the call is up (as a node closing, or a message's deadline passing, would)
+    const onStatus = (s) => {
+      if (s.callStatus === 'Connected') ac.abort();
+    };
+    const run = env.client.runTestCall({ ...DIAL, destIpGroup: 'Teams', timeout: 600 }, { pollIntervalMs: 100, signal: ac.signal, onStatus });
     const err = await failsWith(run, 'EABORTED');
     err.message.should.equal('test call cancelled');
     // the newest call is the aborted one; its drop goes out as the run rejects

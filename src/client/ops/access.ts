@@ -22,6 +22,7 @@
  */
 import { MediantHttpError } from '../errors';
 import { checkSignal, type Transport } from '../transport';
+import { versionAtLeast } from '../version';
 import type { AccountAccess, ApiResponse, PrivilegeLevel } from '../types';
 
 export function getAccess(t: Transport, signal?: AbortSignal): Promise<ApiResponse<AccountAccess>> {
@@ -41,8 +42,7 @@ export function getAccess(t: Transport, signal?: AbortSignal): Promise<ApiRespon
     }
     if (level === 'admin') {
       // per-resource levels came with 7.4; a version that cannot be read is taken as 7.4 (nothing is claimed without a 400)
-      const v = /^\s*([0-9]{1,3})\.([0-9]{1,3})/.exec(typeof status.body.versionID === 'string' ? status.body.versionID : '');
-      const perResource = !v || Number(v[1]) > 7 || (Number(v[1]) === 7 && Number(`0.${v[2]}`) >= 0.4);
+      const perResource = versionAtLeast(status.body.versionID, '7.4') ?? true;
       try {
         await t.perform({ operation, method: 'POST', path: '/api/v1/actions/authToken', headers: t.h.sendJson, body: '{}', expect: 'json', empty: 'object', signal: sig });
         complete = false; // a 200 to an empty body: not what the vendor documents; nothing is concluded

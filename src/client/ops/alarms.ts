@@ -75,10 +75,14 @@ export async function* iterateAlarms(t: Transport, type: AlarmType, opts?: Alarm
 
 export function getAlarm(t: Transport, type: AlarmType, id: string, signal?: AbortSignal): Promise<ApiResponse<AlarmDetails>> {
   const operation = 'read alarm';
-  return t.guard(operation, () => {
+  return t.guard(operation, async () => {
     const at = checkAlarmType(type, 'alarmType', operation);
     const alarmId = checkAlarmId(id, 'alarm id', operation);
-    return t.perform({ operation, method: 'GET', path: `/api/v1/alarms/${at}/${alarmId}`, headers: t.h.getJson, expect: 'json', empty: 'object', signal });
+    const res = await t.perform<AlarmDetails>({ operation, method: 'GET', path: `/api/v1/alarms/${at}/${alarmId}`, headers: t.h.getJson, expect: 'json', empty: 'object', signal });
+    // ids are strings, whatever JSON type the device sent
+    const idValue: unknown = res.body.id;
+    if (typeof idValue === 'number' && Number.isSafeInteger(idValue)) res.body.id = String(idValue);
+    return res;
   });
 }
 
