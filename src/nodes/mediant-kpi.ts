@@ -34,6 +34,7 @@ import { deviceOf, handleMessages, type DeviceNode } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
 import { checks, fromConfigOrMsg, timerFromConfig, type Check } from './lib/overrides';
 import type { HttpRequestLike, HttpResponseLike, NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
+import { setStatus } from './lib/status';
 
 const SET = 'mediant-kpi';
 
@@ -120,7 +121,7 @@ export = function register(RED: NodeAPI): void {
     let pollSeconds = timerFromConfig(node, def, 'pollInterval', 0, pollCheck);
     if (pollSeconds > 0 && configuredKpi === '') {
       // a timer read has no message to take msg.kpi from
-      node.status({ fill: 'red', shape: 'ring', text: t('status.timerNoKpi', undefined, SET) });
+      setStatus(node, 'error', t('status.timerNoKpi', undefined, SET), false);
       node.error(t('error.timerNoKpi', undefined, SET));
       pollSeconds = 0;
     }

@@ -28,6 +28,7 @@
 import { MediantBusyError, MediantError, MediantHttpError, MediantInputError } from '../client/errors';
 import type { TestCallDial, TestCallResult } from '../client/types';
 import { checkTestCallDial } from '../client/validate';
+import { shownField } from './lib/admin';
 import { deviceOf, handleMessages, type DeviceNode } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
 import { fromConfigOrMsg, type Check } from './lib/overrides';
@@ -83,9 +84,7 @@ function blank(v: unknown): boolean {
 
 /** The device's short words for a status: one line, no echo of the credentials. */
 function shortText(v: unknown, redact: (s: string) => string, max = 40): string {
-  // eslint-disable-next-line no-control-regex
-  const one = typeof v === 'string' ? redact(v.replace(/[\u0000-\u001f\u007f]+/g, ' ')).trim() : '';
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one;
+  return typeof v === 'string' ? (shownField(v, redact, max) ?? '') : '';
 }
 
 function resultMsg(r: TestCallResult): Record<string, unknown> {

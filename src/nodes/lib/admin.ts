@@ -75,7 +75,7 @@ export function hideSubstituted(text: string, ...values: DialogValue[]): string 
   return out;
 }
 
-/** What the device said, for a dialog: short text only, on one line, without any echo of the credentials. */
+/** What the device said, for a dialog or a status: short text only, on one line, without any echo of the credentials. */
 export function shownField(v: unknown, redact: (s: string) => string, max = 100): string | undefined {
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   if (typeof v !== 'string') return undefined;
