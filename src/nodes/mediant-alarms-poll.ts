@@ -100,7 +100,7 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType(TYPE, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const device = deviceOf(RED, def);
+    const device = deviceOf(RED, def).configured;
 
     let alarmType: AlarmType = 'active';
     let pollSeconds = 30;

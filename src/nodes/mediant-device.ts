@@ -14,7 +14,7 @@ import { MediantBusyError, MediantError, MediantInputError, isMediantError } fro
 import type { ClientOptions, MediantApi, Protocol } from '../client/types';
 import { checkHost, checkInteger, checkPassword, checkPort, checkUsername } from '../client/validate';
 import { deployedTarget, envSubstituted, forgetTarget, hideSubstituted, hostPort, rememberTarget, shownField, targetOf, type DialogValue } from './lib/admin';
-import type { DeviceNode } from './lib/flow-node';
+import { deregisterDevice, registerDevice, type DeviceNode } from './lib/devices';
 import { t, useRuntimeI18n } from './lib/i18n';
 import { tlsOptionsOf } from './lib/tls';
 import type { HttpRequestLike, HttpResponseLike, Node, NodeAPI, NodeDef } from './lib/red';
@@ -25,6 +25,13 @@ const UNCHANGED_PASSWORD = '__PWRD__';
 const TEST_TIMEOUT_CAP_MS = 60_000;
 /** How long close() may let requests under way finish before the pool is destroyed. */
 const CLOSE_GRACE_MS = 5_000;
+/**
+ * Operations claimed per device (`<protocol://host:port> <operation>` -> the
+ * claim's token): a reset of one
+ * device is refused while another is under way, whichever config node, flow
+ * node or message chose that device.
+ */
+const claims = new Map<string, object>();
 
 /** The settings a client is built from: the node's properties, or the dialog's values. */
 interface DeviceSettings {
@@ -188,21 +195,27 @@ export = function register(RED: NodeAPI): void {
       self.client = client;
       rememberTarget(this.id, targetOf(def.host, def.port, def.protocol));
 
-      const claimed = new Set<string>();
+      self.group = typeof def.group === 'string' ? def.group.trim() : '';
+      const target = targetOf(def.host, def.port, def.protocol);
+      /** The claims this config node granted (key -> token), released when it closes. */
+      const held = new Map<string, object>();
       self.claim = (operation: string): (() => void) => {
-        if (claimed.has(operation)) {
-          throw new MediantBusyError(operation, t('error.busy', { operation, device: label }));
-        }
-        claimed.add(operation);
-        let held = true;
+        const key = `${target} ${operation}`;
+        if (claims.has(key)) throw new MediantBusyError(operation, t('error.busy', { operation, device: label }));
+        const token = {};
+        claims.set(key, token);
+        held.set(key, token);
         return () => {
-          if (held) claimed.delete(operation);
-          held = false;
+          held.delete(key);
+          if (claims.get(key) === token) claims.delete(key);
         };
       };
+      registerDevice(self);
 
       this.on('close', (_removed, done) => {
-        claimed.clear();
+        deregisterDevice(self);
+        for (const [key, token] of held) if (claims.get(key) === token) claims.delete(key);
+        held.clear();
         forgetTarget(this.id);
         closeClient(client).then(done, done);
       });

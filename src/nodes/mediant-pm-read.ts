@@ -78,7 +78,9 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('mediant-pm-read', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this as ReceivingNode;
-    const device = deviceOf(RED, def);
+    const choice = deviceOf(RED, def);
+    /** The timer reads the configured device (for deviceFrom msg: the fallback one). */
+    const device = choice.configured;
     const configuredPm = typeof def.pm === 'string' ? def.pm : '';
     // A bad value keeps the timer off, with a red status and a log line.
     const pollSeconds = timerFromConfig(node, def, 'pollInterval', 0, pollCheck);
@@ -106,7 +108,7 @@ export = function register(RED: NodeAPI): void {
       node.receive(msg);
     };
 
-    handleMessages(node, device, async (msg, { device: dev, signal }) => {
+    handleMessages(node, choice, async (msg, { device: dev, signal }) => {
       running++;
       try {
         const pm = fromMsgOrConfig(msg, 'pm', configuredPm, pmCheck);

@@ -115,13 +115,13 @@ export = function register(RED: NodeAPI): void {
       node.warn(t('warn.ignored', { prop }, SET));
     };
 
-    /** Calls under way: their session id once the device gave one. */
-    const calls = new Set<{ sessionId?: string }>();
+    /** Calls under way: the device's client (the device each message chose), and the session id once the device gave one. */
+    const calls = new Set<{ client: DeviceNode['client']; sessionId?: string }>();
 
     handleMessages(node, device, async (msg, { device: dev, signal, progress }) => {
       const dial = dialOf(def, msg, ignored);
       if (calls.size >= MAX_CALLS) throw new MediantBusyError('dial test call', t('error.tooMany', { max: MAX_CALLS }, SET));
-      const call: { sessionId?: string } = {};
+      const call: { client: DeviceNode['client']; sessionId?: string } = { client: dev.client };
       calls.add(call);
       try {
         progress(t('status.dialling', undefined, SET));
@@ -157,9 +157,8 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed, done) => {
       // Sent now, before the device node closes its pool in the same loop.
       const drops: Array<Promise<unknown>> = [];
-      const client = device ? (device as DeviceNode).client : undefined;
       for (const c of calls) {
-        if (client && c.sessionId !== undefined) drops.push(client.dropTestCall(c.sessionId).catch(() => undefined));
+        if (c.sessionId !== undefined) drops.push(c.client.dropTestCall(c.sessionId).catch(() => undefined));
       }
       calls.clear();
       if (drops.length === 0) {

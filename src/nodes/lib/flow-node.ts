@@ -6,24 +6,13 @@
  * node receives it with the contract's message. A node's own file only says
  * what its call is.
  */
-import type { MediantApi } from '../../client/types';
 import { MediantError, isMediantError } from '../../client/errors';
+import { deviceOf, type DeviceChoice, type DeviceNode } from './devices';
 import { t } from './i18n';
-import type { NodeAPI, Node, NodeDef, NodeMessage } from './red';
+import type { Node, NodeMessage, SendFn } from './red';
 import { clearStatus, setStatus, shortReason } from './status';
 
-/** The runtime face of a `mediant-device` config node, as flow nodes see it. */
-export interface DeviceNode extends Node {
-  client: MediantApi;
-  /** The config node's name, or `host:port`: what goes into `msg.device`. */
-  deviceLabel: string;
-  /**
-   * Claim an exclusive operation on this device (e.g. `reset`); throws a
-   * MediantBusyError while another claim of the same name is held. Call the
-   * returned function to release it.
-   */
-  claim(operation: string): () => void;
-}
+export { deviceOf, type DeviceChoice, type DeviceNode };
 
 export interface CallContext {
   device: DeviceNode;
@@ -56,7 +45,7 @@ function reasonOf(e: unknown): string {
 
 /** What a Catch node can still be given of a message that cannot be copied. */
 function bareCopy(msg: NodeMessage, error: MediantError, deviceLabel: string): NodeMessage {
-  const out: NodeMessage = { device: deviceLabel };
+  const out: NodeMessage = deviceLabel ? { device: deviceLabel } : {};
   try {
     if (typeof msg._msgid === 'string') out._msgid = msg._msgid;
     if (typeof msg.topic === 'string') out.topic = msg.topic;
@@ -67,29 +56,27 @@ function bareCopy(msg: NodeMessage, error: MediantError, deviceLabel: string): N
   return out;
 }
 
-export function deviceOf(RED: NodeAPI, def: NodeDef): DeviceNode | undefined {
-  const id = typeof def.device === 'string' ? def.device : '';
-  const found = id ? RED.nodes.getNode(id) : null;
-  return found && typeof found === 'object' && 'client' in found ? (found as DeviceNode) : undefined;
-}
-
 /**
  * Wire a flow node's `input` and `close` handlers. `call` checks the msg
- * (throwing MediantInputError before any request) and performs the request.
+ * (throwing MediantInputError before any request) and performs the request
+ * on the device the node's choice picks for the message (`deviceFrom`: its
+ * own device, or the one `msg.device` names). A fleet node (`all`, `group`)
+ * given a message that names no device acts on every device of the fleet:
+ * one message out per device, each failure to Catch with its `msg.device`.
  */
 export function handleMessages(
   node: Node,
-  device: DeviceNode | undefined,
+  choice: DeviceChoice,
   call: (msg: NodeMessage, ctx: CallContext) => Promise<CallResult>,
 ): void {
   const running = new Set<AbortController>();
-  if (!device) setStatus(node, 'error', t('status.noDevice'), false);
+  if (choice.problem) setStatus(node, 'error', choice.configured || choice.from !== 'node' ? t('status.badSetting') : t('status.noDevice'), false);
 
-  node.on('input', (msg, send, done) => {
-    if (!device) {
-      done(new MediantError('EINPUT', 'input', t('error.noDevice')));
-      return;
-    }
+  /**
+   * One call on one device for one message. `finish` is the message's done
+   * (or, for one device of a fleet, what reports its failure to Catch).
+   */
+  const act = (msg: NodeMessage, device: DeviceNode, send: SendFn, finish: (err?: Error) => void): Promise<void> => {
     const ac = new AbortController();
     running.add(ac);
     const ctx: CallContext = {
@@ -98,11 +85,11 @@ export function handleMessages(
       progress: (text, phase = 'busy') => setStatus(node, phase, text, false),
     };
     setStatus(node, 'busy', t('status.requesting'), false);
-    /** done() is called once; if it throws (a Complete node's copy of the message), the error goes by node.error. */
+    /** finish() is called once; if it throws (a Complete node's copy of the message), the error goes by node.error. */
     let doneCalled = false;
-    const finish = (err?: Error): void => {
+    const end = (err?: Error): void => {
       doneCalled = true;
-      done(err);
+      finish(err);
     };
 
     const succeed = async (): Promise<void> => {
@@ -121,12 +108,12 @@ export function handleMessages(
       } catch (e) {
         throw new MediantError('EINPUT', 'send', t('error.sendFailed', { reason: reasonOf(e) }));
       }
-      finish();
+      end();
     };
     const fail = (err: unknown): void => {
       if (ac.signal.aborted) {
         // The node is closing (redeploy): the flow that sent this message is gone.
-        if (!doneCalled) finish();
+        if (!doneCalled) end();
         return;
       }
       const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'node', t('error.failed', { reason: reasonOf(err) }));
@@ -138,7 +125,7 @@ export function handleMessages(
       try {
         if (error.statusCode !== undefined) msg.statusCode = error.statusCode;
         msg.device = device.deviceLabel;
-        finish(error);
+        end(error);
       } catch {
         // The Catch node gets a copy of the message, and this one cannot be
         // copied: it gets what can be said about it instead.
@@ -148,13 +135,58 @@ export function handleMessages(
     // Every path ends in a handler: whatever the call, the message or a
     // handler throws becomes an error at the Catch node and a red status,
     // and the node keeps taking messages.
-    succeed()
+    return succeed()
       .catch(fail)
       .catch((e: unknown) => {
         setStatus(node, 'error', t('reason.failed'));
         node.error(t('error.failed', { reason: reasonOf(e) }));
       })
       .finally(() => running.delete(ac))
+      .catch(() => undefined);
+  };
+
+  node.on('input', (msg, send, done) => {
+    let devices: DeviceNode[];
+    try {
+      // Which device: checked before anything is sent (an unknown or ambiguous name is refused here).
+      const picked = choice.pick(msg);
+      devices = picked ? [picked] : choice.fleet ? choice.members() : [];
+      if (devices.length === 0) {
+        throw choice.fleet ? new MediantError('EINPUT', 'input', t('error.fleetEmpty', { group: choice.group })) : new MediantError('EINPUT', 'input', t('error.noDevice'));
+      }
+    } catch (err) {
+      const error = isMediantError(err) ? err : new MediantError('EINPUT', 'input', t('error.failed', { reason: reasonOf(err) }));
+      setStatus(node, 'error', shortReason(error));
+      try {
+        done(error);
+      } catch {
+        node.error(error, bareCopy(msg, error, ''));
+      }
+      return;
+    }
+    const only = devices.length === 1 ? devices[0] : undefined;
+    if (only) {
+      void act(msg, only, send, done);
+      return;
+    }
+    // A fleet: a copy of the message per device; each failure reaches Catch with its device, done once all ended.
+    const clone = choice.clone;
+    void Promise.all(
+      devices.map((d) => {
+        let copy: NodeMessage;
+        try {
+          copy = clone(msg);
+        } catch (e) {
+          const error = new MediantError('EINPUT', 'send', t('error.sendFailed', { reason: reasonOf(e) }));
+          node.error(error, bareCopy(msg, error, d.deviceLabel));
+          return Promise.resolve();
+        }
+        return act(copy, d, send, (err) => {
+          if (err) node.error(err, copy);
+        });
+      }),
+    )
+      .then(() => done())
       .catch(() => undefined);
   });
 

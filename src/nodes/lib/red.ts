@@ -73,6 +73,7 @@ export interface NodeAPI {
   _(key: string, subs?: Record<string, string | number>): string;
   util: {
     evaluateNodeProperty(value: string, type: string, node: Node, msg: NodeMessage): unknown;
+    cloneMessage<M>(msg: M): M;
   };
   httpAdmin: {
     post(path: string, ...handlers: Handler[]): void;
