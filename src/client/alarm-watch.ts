@@ -28,7 +28,8 @@
  * are worked out again.
  */
 import { AlarmSync, DEFAULT_ALARM_LIMITS, type AlarmEvent, type AlarmSyncOptions, type AlarmSyncState } from './alarm-sync';
-import { MediantError, MediantResponseError, isMediantError } from './errors';
+import { MediantError, isMediantError } from './errors';
+import { DEFAULT_MAX_BACKOFF_MS, Poller, asMediantError, isUnreachable, type PollPhase, type RunOutcome } from './poller';
 import type { AlarmDetails, AlarmType, MediantApi } from './types';
 
 /** Where a watch keeps its state (a node's context, a Redis key). */
@@ -56,7 +57,7 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-export type WatchPhase = 'starting' | 'polling' | 'ok' | 'unreachable' | 'error' | 'standby';
+export type WatchPhase = PollPhase;
 
 export interface WatchStatus {
   phase: WatchPhase;
@@ -132,18 +133,11 @@ interface Envelope {
 }
 
 const ENVELOPE_VERSION = 2;
-const DEFAULT_MAX_BACKOFF_MS = 5 * 60 * 1000;
 const SERIAL = /^[A-Za-z0-9._-]{1,64}$/;
 const KINDS = new Set(['raised', 'cleared', 'history']);
 
-/** The device (not the coordinator) did not answer. */
-function unreachable(err: MediantError): boolean {
-  return (err.code === 'ENETWORK' || err.code === 'ETIMEOUT') && err.operation !== 'coordinate';
-}
-
-function asError(err: unknown, operation: string): MediantError {
-  return isMediantError(err) ? err : new MediantResponseError(operation, err instanceof Error ? err.message : 'unexpected failure');
-}
+const unreachable = isUnreachable;
+const asError = asMediantError;
 
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -176,8 +170,8 @@ export class AlarmWatch<T = unknown> {
   readonly alarmType: AlarmType;
   private readonly o: AlarmWatchOptions<T>;
   private readonly hooks: WatchHooks<T>;
-  private readonly maxBackoffMs: number;
-  private readonly operation: string;
+  /** The timer, backoff and one-run-at-a-time of this watch (shared with every polling unit). */
+  private readonly poller: Poller<T>;
 
   private engine: AlarmSync | undefined;
   private identity: Identity | undefined;
@@ -193,168 +187,69 @@ export class AlarmWatch<T = unknown> {
   private leaseToken = 0;
   private holding = false;
 
-  private closed = false;
-  private started = false;
-  private timer: NodeJS.Timeout | undefined;
-  private running: AbortController | undefined;
-  private waiting: T[] = [];
-  private outage = 0;
-  private reported: string | undefined;
-  private lastStatus: WatchStatus | undefined;
-
   constructor(options: AlarmWatchOptions<T>) {
     this.o = options;
     this.alarmType = options.alarmType;
     this.hooks = options.hooks;
-    this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
-    this.operation = `poll ${options.alarmType} alarms`;
+    const alarmType = options.alarmType;
+    this.poller = new Poller<T>({
+      pollMs: options.pollMs,
+      firstPollMs: options.firstPollMs ?? 100,
+      maxBackoffMs: options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+      operation: `poll ${alarmType} alarms`,
+      hooks: {
+        run: (inputs, signal) => this.turn(inputs, signal),
+        settle: (inputs, err) => this.hooks.settle(inputs, err),
+        status: (s) => this.hooks.status({ ...s, alarmType }),
+        report: (err) => this.hooks.report(err),
+        resumed: () => this.hooks.notice('resumed', { target: this.o.target }),
+        // a reboot, or another device at that address, is likely
+        unreachable: () => {
+          this.recheckIdentity = true;
+        },
+      },
+    });
   }
 
   /** Starts the timer (the first poll after firstPollMs). */
   start(): void {
-    if (this.started || this.closed) return;
-    this.started = true;
-    this.status({ phase: 'starting', alarmType: this.alarmType });
-    if (this.waiting.length > 0) this.kick();
-    else if (this.o.pollMs > 0) this.schedule(this.o.firstPollMs ?? 100);
+    this.poller.start();
   }
 
   /** A poll for this input now (or right after the one under way); `settle` is called when it is over. */
   request(input: T): void {
-    if (this.closed) {
-      this.hooks.settle([input]);
-      return;
-    }
-    this.waiting.push(input);
-    if (this.started && !this.running) this.kick();
+    this.poller.request(input);
   }
 
   /** What the status showed last (to restore after something else was shown). */
   get lastShown(): WatchStatus | undefined {
-    return this.lastStatus;
+    const s = this.poller.lastShown;
+    return s ? { ...s, alarmType: this.alarmType } : undefined;
   }
 
   /** Stops timers, abandons a poll under way (its inputs are settled), releases the lease. */
   async stop(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.running?.abort();
-    const inputs = this.waiting;
-    this.waiting = [];
-    if (inputs.length > 0) this.hooks.settle(inputs);
+    if (this.poller.isClosed) return;
+    this.poller.stop();
     if (this.o.lease && this.holding) await this.o.lease.release().catch(() => undefined);
   }
 
-  private status(s: WatchStatus): void {
-    this.lastStatus = s;
-    this.hooks.status(s);
-  }
-
-  private schedule(ms: number): void {
-    if (this.closed) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.kick();
-    }, ms);
-  }
-
-  private kick(): void {
-    if (this.closed || this.running) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    const inputs = this.waiting;
-    this.waiting = [];
-    const ac = new AbortController();
-    this.running = ac;
-    // Whatever happens in a turn, the next one is scheduled: the timer never stops.
-    this.turn(inputs, ac.signal)
-      .catch((err: unknown) => this.hooks.report(asError(err, this.operation)))
-      .finally(() => {
-        if (this.running === ac) this.running = undefined;
-        if (this.closed) return;
-        if (this.waiting.length > 0) this.kick();
-        // A safety net: whatever a hook threw on the way, the timer goes on.
-        else if (!this.timer && this.o.pollMs > 0) this.schedule(this.o.pollMs);
-      });
-  }
-
-  private backoffMs(): number {
-    const base = this.o.pollMs;
-    return Math.min(base * 2 ** Math.min(this.outage, 30), Math.max(this.maxBackoffMs, base));
-  }
-
-  private async turn(inputs: T[], signal: AbortSignal): Promise<void> {
-    let outcome: 'ok' | 'standby' | MediantError;
-    let count = 0;
-    let leaseError: MediantError | undefined;
+  /** One turn: the lease, then the poll. */
+  private async turn(inputs: readonly T[], signal: AbortSignal): Promise<RunOutcome> {
+    let held: boolean;
     try {
-      if (inputs.length > 0) this.status({ phase: 'polling', alarmType: this.alarmType });
-      let held: boolean;
-      try {
-        held = await this.holdLease();
-      } catch (err) {
-        // The coordinator cannot be reached: nobody may poll; this is no device outage.
-        leaseError = asError(err, 'coordinate');
-        held = false;
-      }
-      if (!held) outcome = 'standby';
-      else {
-        count = await this.pollOnce(inputs, signal);
-        outcome = 'ok';
-      }
+      held = await this.holdLease();
     } catch (err) {
-      outcome = asError(err, this.operation);
+      // The coordinator cannot be reached: nobody may poll; this is no device outage.
+      const lease = this.o.lease;
+      return { kind: 'standby', retryMs: lease?.retryMs ?? 0, error: asError(err, 'coordinate') };
     }
-    if (signal.aborted) {
-      this.hooks.settle(inputs); // closing: the flow that sent these is gone
-      return;
+    if (!held) {
+      const lease = this.o.lease;
+      return { kind: 'standby', retryMs: lease?.retryMs ?? 0, ...(lease?.holder ? { holder: lease.holder } : {}) };
     }
-    const lease = this.o.lease;
-    if (outcome === 'standby') {
-      this.hooks.settle(inputs, leaseError);
-      if (leaseError) {
-        if (leaseError.message !== this.reported) this.hooks.report(leaseError);
-        this.reported = leaseError.message;
-        this.status({ phase: 'error', alarmType: this.alarmType, error: leaseError });
-      } else {
-        this.status({ phase: 'standby', alarmType: this.alarmType, retryMs: lease?.retryMs ?? 0, ...(lease?.holder ? { holder: lease.holder } : {}) });
-      }
-      // A standby tries again soon enough to take over within a poll interval plus the lease time.
-      if (this.o.pollMs > 0) this.schedule(lease ? Math.min(this.o.pollMs, lease.retryMs) : this.o.pollMs);
-      return;
-    }
-    if (outcome === 'ok') {
-      this.hooks.settle(inputs);
-      if (this.outage > 0 || this.reported !== undefined) this.hooks.notice('resumed', { target: this.o.target });
-      this.outage = 0;
-      this.reported = undefined;
-      this.status({ phase: 'ok', alarmType: this.alarmType, count });
-      if (this.o.pollMs > 0) this.schedule(this.o.pollMs);
-      return;
-    }
-    const error = outcome;
-    this.hooks.settle(inputs, error);
-    // Once per outage: again only when the error changes (any unreachable one is the same outage) or after a success.
-    const key = unreachable(error) ? 'unreachable' : error.message;
-    if (inputs.length === 0 && key !== this.reported) this.hooks.report(error);
-    this.reported = key;
-    if (unreachable(error)) {
-      this.recheckIdentity = true; // a reboot or another device at that address is likely
-      this.outage++;
-      if (this.o.pollMs > 0) {
-        const delay = this.backoffMs();
-        this.status({ phase: 'unreachable', alarmType: this.alarmType, retryMs: delay, error });
-        this.schedule(delay);
-        return;
-      }
-    } else {
-      this.outage = 0;
-    }
-    this.status({ phase: 'error', alarmType: this.alarmType, error });
-    if (this.o.pollMs > 0) this.schedule(this.o.pollMs);
+    const count = await this.pollOnce(inputs, signal);
+    return { kind: 'ok', count };
   }
 
   /** Whether this instance may poll: always without a lease. A fresh acquisition reloads the state. */
