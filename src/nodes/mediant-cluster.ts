@@ -15,6 +15,7 @@ import type { TlsOptions } from '../client/types';
 import { checkHost, checkPort } from '../client/validate';
 import type { ClusterNode } from './lib/cluster';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fromConfig } from './lib/overrides';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
 import { tlsOptionsOf } from './lib/tls';
@@ -30,7 +31,8 @@ const prefixCheck = {
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
 
-  RED.nodes.registerType(
+  registerNode(
+    RED,
     TYPE,
     function MediantCluster(this: Node, def: NodeDef) {
       RED.nodes.createNode(this, def);

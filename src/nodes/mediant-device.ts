@@ -16,6 +16,7 @@ import { checkHost, checkInteger, checkPassword, checkPort, checkUsername } from
 import { deployedTarget, envSubstituted, forgetTarget, hideSubstituted, hostPort, rememberTarget, shownField, targetOf, type DialogValue } from './lib/admin';
 import { deregisterDevice, registerDevice, type DeviceNode } from './lib/devices';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { tlsOptionsOf } from './lib/tls';
 import type { HttpRequestLike, HttpResponseLike, Node, NodeAPI, NodeDef } from './lib/red';
 
@@ -165,7 +166,8 @@ function safeMessage(err: unknown, password: string): string {
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
 
-  RED.nodes.registerType(
+  registerNode(
+    RED,
     'mediant-device',
     function MediantDevice(this: Node, def: NodeDef) {
       RED.nodes.createNode(this, def);

@@ -6,6 +6,7 @@
 import { DOWNLOAD_FILE_TYPES, type DownloadFileType } from '../client/types';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fromMsgOrConfig } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
@@ -28,7 +29,7 @@ function suggestedFilename(deviceLabel: string, fileType: DownloadFileType, d = 
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType('mediant-download-file', function (this: Node, def: NodeDef) {
+  registerNode(RED, 'mediant-download-file', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal }) => {
       const fileType = fromMsgOrConfig(msg, 'fileType', def.fileType, checks.oneOf(DOWNLOAD_FILE_TYPES));

@@ -11,6 +11,7 @@ import { MediantInputError } from '../client/errors';
 import type { LicenseKey } from '../client/types';
 import { deviceOf, handleMessages, type CallResult } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fromMsgOrConfig } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
@@ -42,7 +43,7 @@ function licenseKeyOf(p: Record<string, unknown>): LicenseKey {
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType('mediant-license', function (this: Node, def: NodeDef) {
+  registerNode(RED, 'mediant-license', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal }): Promise<CallResult> => {
       const action = fromMsgOrConfig(msg, 'action', def.action || 'get', checks.oneOf(ACTIONS));

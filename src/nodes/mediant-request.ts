@@ -14,6 +14,7 @@ import type { HttpMethod } from '../client/types';
 import { HTTP_METHODS, checkApiPath } from '../client/validate';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fileFromMsgOrConfig, fromMsgOrConfig, type Check } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
@@ -39,7 +40,7 @@ function bodyOf(msg: NodeMessage, m: HttpMethod): unknown {
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType('mediant-request', function (this: Node, def: NodeDef) {
+  registerNode(RED, 'mediant-request', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal }) => {
       const m = fromMsgOrConfig(msg, 'method', def.method || 'GET', method);

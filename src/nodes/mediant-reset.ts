@@ -12,6 +12,7 @@ import { sleep } from '../client/client';
 import type { ApiResponse, DeviceStatus, MediantApi } from '../client/types';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fromConfig, fromMsgOrConfig } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
@@ -75,7 +76,7 @@ async function waitUntilBack(
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType('mediant-reset', function (this: Node, def: NodeDef) {
+  registerNode(RED, 'mediant-reset', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal, progress }) => {
       // Every value is checked before the claim and before any request.

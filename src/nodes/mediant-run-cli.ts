@@ -11,6 +11,7 @@
 import { MediantDeviceError, MediantInputError } from '../client/errors';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
@@ -24,7 +25,7 @@ function scriptOf(msg: NodeMessage, configured: unknown): string {
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType('mediant-run-cli', function (this: Node, def: NodeDef) {
+  registerNode(RED, 'mediant-run-cli', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal }) => {
       const script = scriptOf(msg, def.script);

@@ -7,11 +7,12 @@
 import { statusFlag } from '../client/ops/status';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType('mediant-status', function (this: Node, def: NodeDef) {
+  registerNode(RED, 'mediant-status', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (_msg, { device, signal }) => {
       const r = await device.client.getStatus(signal);

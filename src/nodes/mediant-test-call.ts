@@ -31,6 +31,7 @@ import { checkTestCallDial } from '../client/validate';
 import { shownField } from './lib/admin';
 import { deviceOf, handleMessages, type DeviceNode } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { fromConfigOrMsg, type Check } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 
@@ -102,7 +103,7 @@ function resultMsg(r: TestCallResult): Record<string, unknown> {
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType(SET, function (this: Node, def: NodeDef) {
+  registerNode(RED, SET, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     const device = deviceOf(RED, def);

@@ -8,6 +8,7 @@ import { MediantInputError } from '../client/errors';
 import { FILE_TYPES, RESETTING_FILE_TYPES, type UploadBody } from '../client/types';
 import { deviceOf, handleMessages } from './lib/flow-node';
 import { useRuntimeI18n, t } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fileFromMsgOrConfig, fromMsgOrConfig } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef } from './lib/red';
 
@@ -15,7 +16,7 @@ const TYPE = 'mediant-upload-file';
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType(TYPE, function (this: Node, def: NodeDef) {
+  registerNode(RED, TYPE, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleMessages(this, deviceOf(RED, def), async (msg, { device, signal, progress }) => {
       const fileType = fromMsgOrConfig(msg, 'fileType', def.fileType, checks.oneOf(FILE_TYPES));
