@@ -13,8 +13,8 @@
  *   the wait doubles from the interval up to `maxBackoffMs` (5 min, or the
  *   interval when longer), and the status says when the next try is. A
  *   timer run's failure is reported once per outage (again only when the
- *   error changes, or after a success); a requested run's failure always
- *   reaches its requester through `settle`.
+ *   error changes, or after a success), or every time with `reportEach`; a
+ *   requested run's failure always reaches its requester through `settle`.
  * - `standby`: the run did not poll because another instance holds the
  *   device (a lease); tried again after `retryMs` (or the interval, when shorter).
  */
@@ -62,6 +62,8 @@ export interface PollerOptions<T> {
   maxBackoffMs?: number;
   /** What a run is, for an error that is no MediantError: `poll active alarms`. */
   operation: string;
+  /** Report every failed timer run, not once per outage (a node whose every read is a message). */
+  reportEach?: boolean;
   hooks: PollerHooks<T>;
 }
 
@@ -213,7 +215,7 @@ export class Poller<T = unknown> {
     this.hooks.settle(inputs, error);
     // Once per outage: again only when the error changes (any unreachable one is the same outage) or after a success.
     const key = isUnreachable(error) ? 'unreachable' : error.message;
-    if (inputs.length === 0 && key !== this.reported) this.hooks.report(error);
+    if (inputs.length === 0 && (key !== this.reported || this.o.reportEach)) this.hooks.report(error);
     this.reported = key;
     if (isUnreachable(error)) {
       this.hooks.unreachable?.(error);

@@ -34,8 +34,11 @@ import { AlarmWatch, type DeliveryBatch, type Lease, type StateStore, type Watch
 import { MediantError, MediantInputError, formatMs, isMediantError } from '../client/errors';
 import type { AlarmDetails, AlarmType } from '../client/types';
 import { checkAlarmId } from '../client/validate';
-import { deviceOf } from './lib/flow-node';
+import type { RedisCoordinator } from '../client/coordination';
+import { deviceOf, type DeviceNode } from './lib/devices';
+import { Fleet, type FleetUnit, type UnitPlan } from './lib/fleet';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fromConfig, timerFromConfig } from './lib/overrides';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './lib/red';
 import { clearStatus, clock, setStatus, shortReason } from './lib/status';
@@ -61,6 +64,13 @@ interface Waiting {
   msg: NodeMessage;
   send: SendFn;
   done: DoneFn;
+}
+
+/** One device's watch, as the node's fleet holds it. */
+interface AlarmUnit extends FleetUnit {
+  device: DeviceNode;
+  watch?: AlarmWatch<Waiting>;
+  request(w: Waiting): void;
 }
 
 type Runtime = NodeAPI & { util: { cloneMessage<M>(m: M): M }; settings?: { contextStorage?: unknown } };
@@ -94,13 +104,13 @@ export = function register(RED: NodeAPI): void {
   const clone = <M>(m: M): M => (RED as Runtime).util.cloneMessage(m);
   /** Without a configured context store, Node-RED wipes node context on every stop (see above). */
   const contextWipedOnStop = !(RED as Runtime).settings?.contextStorage;
-  /** node id -> last state, for redeploys when the context is wiped (this process only). */
+  /** `<node id> <state key>` -> last state, for redeploys when the context is wiped (this process only). */
   const lastStates = new Map<string, unknown>();
 
-  RED.nodes.registerType(TYPE, function (this: Node, def: NodeDef) {
+  registerNode(RED, TYPE, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const device = deviceOf(RED, def).configured;
+    const choice = deviceOf(RED, def, { fleet: true });
 
     let alarmType: AlarmType = 'active';
     let pollSeconds = 30;
@@ -131,13 +141,12 @@ export = function register(RED: NodeAPI): void {
     const cluster = clusterId ? (RED.nodes.getNode(clusterId) as ClusterNode | null) : null;
     if (clusterId && !cluster && !configError) configError = new MediantError('EINPUT', 'alarms', t('error.noCluster', undefined, TYPE));
 
-    let watch: AlarmWatch<Waiting> | undefined;
     let closed = false;
     /** Detail reads for msg.alarmId under way (aborted on close). */
     const gets = new Set<AbortController>();
-    const label = device?.deviceLabel ?? '';
+    let coordinator: RedisCoordinator | undefined;
 
-    const text = (kind: Kind, a: AlarmDetails, when: string): string => {
+    const text = (kind: Kind, a: AlarmDetails, when: string, label: string): string => {
       const key = kind === 'get' ? (alarmType === 'active' ? 'raised' : 'history') : kind;
       return t(
         `text.${key}`,
@@ -154,18 +163,18 @@ export = function register(RED: NodeAPI): void {
     };
 
     /** Fill one event's message (a copy of the input message, or a new one for a timer poll). */
-    const eventMsg = (base: NodeMessage | undefined, kind: Kind, alarm: AlarmDetails, when: string, statusCode = 200): NodeMessage => {
+    const eventMsg = (base: NodeMessage | undefined, kind: Kind, alarm: AlarmDetails, when: string, label: string, statusCode = 200): NodeMessage => {
       const msg: NodeMessage = base ? clone(base) : {};
       msg.payload = alarm;
       msg.event = kind;
       msg.topic = `${fieldText(alarm.severity)}: ${fieldText(alarm.description)}`;
-      msg.text = text(kind, alarm, when);
+      msg.text = text(kind, alarm, when, label);
       msg.statusCode = statusCode;
       msg.device = label;
       return msg;
     };
 
-    const snapshotMsg = (base: NodeMessage | undefined, b: DeliveryBatch): NodeMessage => {
+    const snapshotMsg = (base: NodeMessage | undefined, b: DeliveryBatch, label: string): NodeMessage => {
       const msg: NodeMessage = base ? clone(base) : { topic: `alarms/${alarmType}` };
       const of = (kind: AlarmEvent['event']): AlarmEvent[] => b.events.filter((e) => e.event === kind);
       msg.payload = b.current();
@@ -178,42 +187,49 @@ export = function register(RED: NodeAPI): void {
       return msg;
     };
 
-    const timerMsg = (): NodeMessage => ({ topic: `alarms/${alarmType}`, device: label });
+    const timerMsg = (label: string): NodeMessage => ({ topic: `alarms/${alarmType}`, device: label });
 
     /** Sends one message; a failure (a message that cannot be copied for a second wire) goes to Catch, the rest go on. */
-    const sendOne = (send: SendFn, build: () => NodeMessage): void => {
+    const sendOne = (send: SendFn, build: () => NodeMessage, label: string): void => {
       let msg: NodeMessage | undefined;
       try {
         msg = build();
         send(msg);
       } catch (err) {
         const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'send alarm event', t('error.sendFailed', { reason: err instanceof Error ? err.message : String(err) }, TYPE));
-        node.error(error, msg ?? timerMsg());
+        node.error(error, msg ?? timerMsg(label));
       }
     };
 
-    const deliver = async (b: DeliveryBatch, inputs: readonly Waiting[]): Promise<void> => {
-      const last = inputs[inputs.length - 1];
-      const send = last ? last.send : node.send.bind(node);
-      const base = last?.msg;
-      if (output === 'snapshot') {
-        sendOne(send, () => snapshotMsg(base, b));
-      } else {
-        if (b.events.length === 0) return;
-        const when = new Date().toISOString();
-        // One send per message: each is already its own object, and Node-RED
-        // clones every message after the first of an array.
-        for (const e of b.events) {
-          sendOne(send, () => {
-            const m = eventMsg(base, e.event, e.alarm, when);
-            m.eventId = e.eventId;
-            return m;
-          });
+    const deliverFor =
+      (label: string) =>
+      async (b: DeliveryBatch, inputs: readonly Waiting[]): Promise<void> => {
+        const last = inputs[inputs.length - 1];
+        const send = last ? last.send : node.send.bind(node);
+        const base = last?.msg;
+        if (output === 'snapshot') {
+          sendOne(send, () => snapshotMsg(base, b, label), label);
+        } else {
+          if (b.events.length === 0) return;
+          const when = new Date().toISOString();
+          // One send per message: each is already its own object, and Node-RED
+          // clones every message after the first of an array.
+          for (const e of b.events) {
+            sendOne(
+              send,
+              () => {
+                const m = eventMsg(base, e.event, e.alarm, when, label);
+                m.eventId = e.eventId;
+                return m;
+              },
+              label,
+            );
+          }
         }
-      }
-      await delivered();
-    };
+        await delivered();
+      };
 
+    /** The status of a node that watches one device. */
     const showStatus = (s: WatchStatus): void => {
       const held = cluster ? `${t('status.holding', undefined, TYPE)} · ` : '';
       switch (s.phase) {
@@ -239,33 +255,165 @@ export = function register(RED: NodeAPI): void {
       }
     };
 
+    /** Where a device's state lives: the node's own device keeps the key it always had. */
+    const storeFor = (device: DeviceNode, own: boolean): { store: StateStore; lease?: Lease } => {
+      if (cluster) {
+        coordinator ??= cluster.register(node);
+        const unit = coordinator.unit(`${node.id}:${device.client.target}`);
+        return { store: unit.store, lease: unit.lease };
+      }
+      const key = own ? STATE_KEY : `${STATE_KEY}_${device.id.replace(/[^A-Za-z0-9_]/g, '_')}`;
+      const remembered = `${node.id} ${key}`;
+      const ctx = node.context();
+      return {
+        store: {
+          load: () =>
+            new Promise((resolve, reject) => {
+              ctx.get(key, contextStore, (err, stored) => {
+                if (err) return reject(err);
+                resolve(stored === undefined && contextWipedOnStop ? lastStates.get(remembered) : stored);
+              });
+            }),
+          save: (value) =>
+            new Promise((resolve, reject) => {
+              if (contextWipedOnStop) lastStates.set(remembered, value);
+              ctx.set(key, value, contextStore, (err) => (err ? reject(new MediantError('ERESPONSE', 'store alarm state', String(err.message ?? err))) : resolve()));
+            }),
+        },
+      };
+    };
+
+    /** One device's watch: its state, outbox, lease and timer. */
+    const makeUnit = (device: DeviceNode, plan: UnitPlan): AlarmUnit => {
+      const label = device.deviceLabel;
+      let where: { store: StateStore; lease?: Lease };
+      try {
+        where = storeFor(device, plan.own);
+      } catch (err) {
+        // The cluster cannot be used (bad settings, no Redis client): said once, nothing polls.
+        const error = isMediantError(err) ? err : new MediantInputError('cluster', 'a working mediant-cluster node', clusterId);
+        return brokenUnit(device, error);
+      }
+      const watch = new AlarmWatch<Waiting>({
+        api: device.client,
+        alarmType,
+        target: device.client.target,
+        store: where.store,
+        ...(where.lease ? { lease: where.lease } : {}),
+        pollMs: plan.timer ? pollSeconds * 1000 : 0,
+        firstPollMs: plan.firstPollMs,
+        sync: { emitExisting, ...limits },
+        hooks: {
+          deliver: deliverFor(label),
+          settle(inputs, err) {
+            for (const w of inputs) {
+              // Each message's done() on its own: one that throws (a Complete node
+              // that cannot copy the message) does not keep the others waiting.
+              try {
+                if (err) {
+                  if (err.statusCode !== undefined) w.msg.statusCode = err.statusCode;
+                  w.msg.device = label;
+                  w.done(err);
+                } else {
+                  w.done();
+                }
+              } catch (e) {
+                node.error(isMediantError(e) ? e : new MediantError('ERESPONSE', 'alarms', t('error.sendFailed', { reason: e instanceof Error ? e.message : String(e) }, TYPE)), w.msg);
+              }
+            }
+          },
+          status: (s) => fleet.report(device, s),
+          report(err) {
+            const msg = timerMsg(label);
+            if (err.statusCode !== undefined) msg.statusCode = err.statusCode;
+            node.error(err, msg);
+          },
+          notice(key, subs) {
+            const line = t(`log.${key}`, { device: label, ...subs }, TYPE);
+            if (key === 'resumed' || key === 'leaseAcquired') node.log(line);
+            else node.warn(line);
+          },
+        },
+      });
+      return { device, watch, start: () => watch.start(), stop: () => watch.stop(), request: (w) => watch.request(w) };
+    };
+
+    /** A unit that cannot poll: each request gets its error. */
+    const brokenUnit = (device: DeviceNode, error: MediantError): AlarmUnit => {
+      let told = false;
+      return {
+        device,
+        start: () => {
+          if (told) return;
+          told = true;
+          setStatus(node, 'error', t('status.badConfig', undefined, TYPE), false);
+          node.error(error);
+        },
+        stop: () => Promise.resolve(),
+        request: (w) => w.done(error),
+      };
+    };
+
+    const fleet = new Fleet<AlarmUnit>({
+      node,
+      choice,
+      intervalMs: pollSeconds * 1000,
+      firstPollMs: FIRST_POLL_MS,
+      make: makeUnit,
+      showOne: (s) => {
+        if (!closed) showStatus({ ...s, alarmType });
+      },
+      summary: (states) => (alarmType === 'active' ? [t('status.active', { count: states.reduce((n, u) => n + (u.count ?? 0), 0) }, TYPE)] : []),
+    });
+
     node.on('input', (msg, send, done) => {
       try {
-        if (!device) {
-          done(new MediantError('EINPUT', 'input', t('error.noDevice')));
-          return;
-        }
         if (configError) {
           done(configError);
           return;
         }
+        // Which device: an unknown or ambiguous msg.device is refused here, before any request.
+        const device = choice.pick(msg);
         if (msg.alarmId !== undefined) {
-          getOne(msg, send, done);
+          if (!device) throw new MediantInputError('msg.device', t('error.alarmIdDevice', undefined, TYPE), msg.device);
+          getOne(device, msg, send, done);
           return;
         }
-        if (!watch) {
-          done();
+        if (device) {
+          const unit = fleet.unitFor(device);
+          if (!unit) throw new MediantError('EINPUT', 'input', t('error.noDevice'));
+          unit.request({ msg, send, done });
           return;
         }
-        watch.request({ msg, send, done });
+        pollAll(msg, send, done);
       } catch (err) {
-        done(isMediantError(err) ? err : new MediantError('ERESPONSE', 'alarms', err instanceof Error ? err.message : String(err)));
+        const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'alarms', err instanceof Error ? err.message : String(err));
+        setStatus(node, 'error', shortReason(error));
+        done(error);
       }
     });
 
-    /** msg.alarmId: read just that alarm, with no effect on polling or its state. */
-    function getOne(msg: NodeMessage, send: SendFn, done: DoneFn): void {
-      if (!device) return;
+    /** A message to a fleet node that names no device: every device polls now; done once all have. */
+    function pollAll(msg: NodeMessage, send: SendFn, done: DoneFn): void {
+      const units = fleet.all();
+      if (units.length === 0) throw new MediantError('EINPUT', 'input', t('error.fleetEmpty', { group: choice.group }));
+      let left = units.length;
+      const failed: MediantError[] = [];
+      const one = (err?: Error): void => {
+        if (err) failed.push(isMediantError(err) ? err : new MediantError('ERESPONSE', 'alarms', err.message));
+        if (--left > 0) return;
+        const first = failed[0];
+        if (!first) done();
+        else if (failed.length === 1) done(first);
+        else done(new MediantError(first.code, first.operation, t('error.fleetFailed', { count: failed.length, total: units.length, first: first.message }, TYPE)));
+      };
+      // Each device's events keep the input message's properties; its own copy carries its device on failure.
+      for (const u of units) u.request({ msg: units.length === 1 ? msg : clone(msg), send, done: one });
+    }
+
+    /** msg.alarmId: read just that alarm of that device, with no effect on polling or its state. */
+    function getOne(device: DeviceNode, msg: NodeMessage, send: SendFn, done: DoneFn): void {
+      const label = device.deviceLabel;
       let id: string;
       try {
         id = checkAlarmId(msg.alarmId, 'msg.alarmId', 'get alarm');
@@ -281,11 +429,11 @@ export = function register(RED: NodeAPI): void {
         .then((r) => {
           if (ac.signal.aborted) return done();
           const body = { ...r.body, id };
-          const out = eventMsg(undefined, 'get', body, new Date().toISOString(), r.statusCode);
+          const out = eventMsg(undefined, 'get', body, new Date().toISOString(), label, r.statusCode);
           Object.assign(msg, out);
           send(msg);
           done();
-          const shown = watch?.lastShown;
+          const shown = choice.configured && !fleet.isFleet ? fleet.unitFor(choice.configured)?.watch?.lastShown : undefined;
           if (shown && shown.phase !== 'polling') showStatus(shown);
         })
         .catch((err: unknown) => {
@@ -301,102 +449,29 @@ export = function register(RED: NodeAPI): void {
 
     node.on('close', (removed, closedCb) => {
       closed = true;
-      if (removed) lastStates.delete(node.id);
+      if (removed) for (const k of [...lastStates.keys()]) if (k.startsWith(`${node.id} `)) lastStates.delete(k);
       for (const ac of gets) ac.abort();
       gets.clear();
-      const stopping = watch ? watch.stop() : Promise.resolve();
-      watch = undefined;
-      void stopping.finally(() => {
-        if (cluster) cluster.deregister(node);
+      void fleet.close().finally(() => {
+        if (coordinator && cluster) cluster.deregister(node);
         clearStatus(node);
         closedCb();
       });
     });
 
-    if (!device) {
-      setStatus(node, 'error', t('status.noDevice'), false);
-      return;
-    }
     if (configError) {
       setStatus(node, 'error', t('status.badConfig', undefined, TYPE), false);
       node.error(configError);
       return;
     }
-
-    let store: StateStore;
-    let lease: Lease | undefined;
-    if (cluster) {
-      try {
-        const unit = cluster.register(node).unit(`${node.id}:${device.client.target}`);
-        store = unit.store;
-        lease = unit.lease;
-      } catch (err) {
-        setStatus(node, 'error', t('status.badConfig', undefined, TYPE), false);
-        node.error(isMediantError(err) ? err : new MediantInputError('cluster', 'a working mediant-cluster node', clusterId));
-        return;
-      }
-    } else {
-      warnIfCached(RED, node, contextStore);
-      const ctx = node.context();
-      store = {
-        load: () =>
-          new Promise((resolve, reject) => {
-            ctx.get(STATE_KEY, contextStore, (err, stored) => {
-              if (err) return reject(err);
-              resolve(stored === undefined && contextWipedOnStop ? lastStates.get(node.id) : stored);
-            });
-          }),
-        save: (value) =>
-          new Promise((resolve, reject) => {
-            if (contextWipedOnStop) lastStates.set(node.id, value);
-            ctx.set(STATE_KEY, value, contextStore, (err) => (err ? reject(new MediantError('ERESPONSE', 'store alarm state', String(err.message ?? err))) : resolve()));
-          }),
-      };
+    if (choice.problem) {
+      const noDevice = choice.from === 'node' && !choice.configured;
+      setStatus(node, 'error', noDevice ? t('status.noDevice') : t('status.badSetting'), false);
+      if (!noDevice) node.error(choice.problem);
+      configError = choice.problem;
+      return;
     }
-
-    watch = new AlarmWatch<Waiting>({
-      api: device.client,
-      alarmType,
-      target: device.client.target,
-      store,
-      ...(lease ? { lease } : {}),
-      pollMs: pollSeconds * 1000,
-      firstPollMs: FIRST_POLL_MS,
-      sync: { emitExisting, ...limits },
-      hooks: {
-        deliver,
-        settle(inputs, err) {
-          for (const w of inputs) {
-            // Each message's done() on its own: one that throws (a Complete node
-            // that cannot copy the message) does not keep the others waiting.
-            try {
-              if (err) {
-                if (err.statusCode !== undefined) w.msg.statusCode = err.statusCode;
-                w.msg.device = label;
-                w.done(err);
-              } else {
-                w.done();
-              }
-            } catch (e) {
-              node.error(isMediantError(e) ? e : new MediantError('ERESPONSE', 'alarms', t('error.sendFailed', { reason: e instanceof Error ? e.message : String(e) }, TYPE)), w.msg);
-            }
-          }
-        },
-        status: (s) => {
-          if (!closed) showStatus(s);
-        },
-        report(err) {
-          const msg = timerMsg();
-          if (err.statusCode !== undefined) msg.statusCode = err.statusCode;
-          node.error(err, msg);
-        },
-        notice(key, subs) {
-          const line = t(`log.${key}`, { device: label, ...subs }, TYPE);
-          if (key === 'resumed' || key === 'leaseAcquired') node.log(line);
-          else node.warn(line);
-        },
-      },
-    });
-    watch.start();
+    if (!cluster) warnIfCached(RED, node, contextStore);
+    fleet.start();
   });
 };

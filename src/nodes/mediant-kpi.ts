@@ -16,9 +16,10 @@
  * apart from the payload so that the payload stays the contract's object.
  * `msg.items` the device's items as the client hands them on.
  *
- * Timer: the same shape as mediant-pm-read's (a read ending schedules the
- * next, so reads never overlap; the shared timer check), kept small so that
- * it can be folded into a shared poller.
+ * Timer: the shared timer reads of lib/timed-read.ts, as mediant-pm-read's
+ * (one Poller per device: reads of a device never overlap, backoff while it
+ * is unreachable); with `deviceFrom` `all` or `group`, every device of the
+ * fleet on its own timer, the first reads spread over the interval.
  *
  * The editor's KPI picker lists the device's own tree through an admin
  * endpoint (behind the device's write permission), with the deployed device's
@@ -30,19 +31,16 @@ import { MediantError, MediantHttpError, MediantInputError, isMediantError } fro
 import type { KpiItem, MediantApi } from '../client/types';
 import { checkKpiPath } from '../client/validate';
 import { deployedTarget, envSubstituted, hideSubstituted, shownField, targetOf, type DialogValue } from './lib/admin';
-import { deviceOf, handleMessages, type DeviceNode } from './lib/flow-node';
+import { deviceOf, handleMessages, type CallResult, type DeviceNode } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fromConfigOrMsg, timerFromConfig, type Check } from './lib/overrides';
 import type { HttpRequestLike, HttpResponseLike, NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
 import { setStatus } from './lib/status';
+import { startTimedReads } from './lib/timed-read';
 
 const SET = 'mediant-kpi';
 
-/** The runtime's Node has `receive(msg)`: deliver a message to this node's own input. */
-type ReceivingNode = Node & { receive(msg: NodeMessage): void };
-
-/** The first timer read comes shortly after the start, as an inject node's "once" does. */
-const FIRST_READ_MS = 100;
 /** The editor's tree: at most this many entries of one level, this long in all. */
 const TREE_MAX_ITEMS = 500;
 const TREE_TIMEOUT_MS = 60_000;
@@ -112,10 +110,10 @@ async function explain404(err: unknown, client: MediantApi, signal: AbortSignal)
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType(SET, function (this: Node, def: NodeDef) {
+  registerNode(RED, SET, function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    const node = this as ReceivingNode;
-    const device = deviceOf(RED, def);
+    const node = this;
+    const choice = deviceOf(RED, def, { fleet: true });
     const configuredKpi = typeof def.kpi === 'string' ? def.kpi.trim() : '';
     // A bad value keeps the timer off, with a red status and a log line.
     let pollSeconds = timerFromConfig(node, def, 'pollInterval', 0, pollCheck);
@@ -134,88 +132,55 @@ export = function register(RED: NodeAPI): void {
       node.warn(t('warn.ignored', { prop }, SET));
     };
 
-    /** Messages this node made for its own timer: their read ending schedules the next. */
-    const timerMsgs = new WeakSet<NodeMessage>();
-    let running = 0;
-    let timer: NodeJS.Timeout | undefined;
-    /** The timer came due while a read from an input message was running. */
-    let due = false;
-    let closed = false;
-
-    const schedule = (delayMs = pollSeconds * 1000): void => {
-      if (closed || pollSeconds === 0 || !device) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        if (running > 0) due = true;
-        else readOnTimer();
-      }, delayMs);
-    };
-    const readOnTimer = (): void => {
-      if (closed) return;
-      const msg: NodeMessage = { topic: configuredKpi };
-      timerMsgs.add(msg);
-      node.receive(msg);
-    };
-
-    handleMessages(node, device, async (msg, { device: dev, signal }) => {
-      running++;
+    /** One read of one device, for a message or the timer. */
+    const read = async (msg: NodeMessage, dev: DeviceNode, signal: AbortSignal): Promise<CallResult> => {
+      // every value checked before any request
+      const source = fromConfigOrMsg(msg, 'source', def.source, sourceCheck, { fallback: 'current', ignored }) as Source;
+      const kpi = fromConfigOrMsg(msg, 'kpi', configuredKpi, kpiCheck, { ignored });
+      if (kpi === undefined) throw new MediantInputError('msg.kpi', `${kpiCheck.expected} (the node has no KPI path)`, msg.kpi);
+      const asked = source === 'history' ? (fromConfigOrMsg(msg, 'interval', def.interval, intervalCheck, { fallback: 'last', ignored }) as Interval) : undefined;
+      const client = dev.client;
+      let interval: number | null = null;
+      let r;
       try {
-        // every value checked before any request
-        const source = fromConfigOrMsg(msg, 'source', def.source, sourceCheck, { fallback: 'current', ignored }) as Source;
-        const kpi = fromConfigOrMsg(msg, 'kpi', configuredKpi, kpiCheck, { ignored });
-        if (kpi === undefined) throw new MediantInputError('msg.kpi', `${kpiCheck.expected} (the node has no KPI path)`, msg.kpi);
-        const asked = source === 'history' ? (fromConfigOrMsg(msg, 'interval', def.interval, intervalCheck, { fallback: 'last', ignored }) as Interval) : undefined;
-        const client = dev.client;
-        let interval: number | null = null;
-        let r;
-        try {
-          if (source === 'current') {
-            r = await client.getKpiCurrent(kpi, { signal });
-          } else {
-            interval = asked === 'last' || asked === undefined ? (await client.getLastKpiInterval(kpi, signal)).body : asked;
-            // null: the device keeps no interval yet (204): nothing to read
-            r = interval === null ? { statusCode: 204, body: [] as KpiItem[] } : await client.getKpiHistory(kpi, interval, { signal });
-          }
-        } catch (e) {
-          return await explain404(e, client, signal);
+        if (source === 'current') {
+          r = await client.getKpiCurrent(kpi, { signal });
+        } else {
+          interval = asked === 'last' || asked === undefined ? (await client.getLastKpiInterval(kpi, signal)).body : asked;
+          // null: the device keeps no interval yet (204): nothing to read
+          r = interval === null ? { statusCode: 204, body: [] as KpiItem[] } : await client.getKpiHistory(kpi, interval, { signal });
         }
-        const items = r.body;
-        if (items.length > 0 && !items.some((it) => 'value' in it)) {
-          // a listing (an application, group or indexed entity): name what is below it
-          const children = items.slice(0, NAMED_CHILDREN).map((it) => it.id).filter((id): id is string => typeof id === 'string');
-          const more = items.length > NAMED_CHILDREN ? ', …' : '';
-          throw new MediantError('EINPUT', source === 'current' ? 'read current KPIs' : 'read KPI history', t('error.listing', { kpi, children: dev.client.redact(children.join(', ')) + more }, SET), r.statusCode);
-        }
-        const payload = numbersOf(items);
-        const { measurement, tags, single } = tagsOf(kpi, items, dev.deviceLabel, source);
-        const extra: Record<string, unknown> = { kpi, source, items, measurement, tags };
-        if (source === 'history') extra.interval = interval;
-        const count = Object.keys(payload).length;
-        const value = single !== undefined ? payload[single] : undefined;
-        const summary =
-          single !== undefined
-            ? `${single} = ${value === undefined ? '–' : value}`
-            : t(interval === null ? 'status.read' : 'status.readInterval', { count, interval: interval ?? '' }, SET);
-        return { payload, statusCode: r.statusCode, extra, summary };
-      } finally {
-        running--;
-        if (timerMsgs.has(msg)) {
-          schedule();
-        } else if (due && running === 0) {
-          due = false;
-          readOnTimer();
-        }
+      } catch (e) {
+        return await explain404(e, client, signal);
       }
-    });
+      const items = r.body;
+      if (items.length > 0 && !items.some((it) => 'value' in it)) {
+        // a listing (an application, group or indexed entity): name what is below it
+        const children = items.slice(0, NAMED_CHILDREN).map((it) => it.id).filter((id): id is string => typeof id === 'string');
+        const more = items.length > NAMED_CHILDREN ? ', …' : '';
+        throw new MediantError('EINPUT', source === 'current' ? 'read current KPIs' : 'read KPI history', t('error.listing', { kpi, children: dev.client.redact(children.join(', ')) + more }, SET), r.statusCode);
+      }
+      const payload = numbersOf(items);
+      const { measurement, tags, single } = tagsOf(kpi, items, dev.deviceLabel, source);
+      const extra: Record<string, unknown> = { kpi, source, items, measurement, tags };
+      if (source === 'history') extra.interval = interval;
+      const count = Object.keys(payload).length;
+      const value = single !== undefined ? payload[single] : undefined;
+      const summary =
+        single !== undefined
+          ? `${single} = ${value === undefined ? '–' : value}`
+          : t(interval === null ? 'status.read' : 'status.readInterval', { count, interval: interval ?? '' }, SET);
+      return { payload, statusCode: r.statusCode, extra, summary };
+    };
+
+    handleMessages(node, choice, (msg, { device, signal }) => read(msg, device, signal));
+
+    // The timer: each device of the node (its own, or every device of its fleet) read on its own schedule.
+    const stopTimer = choice.problem ? () => Promise.resolve() : startTimedReads({ node, choice, pollSeconds, topic: configuredKpi, operation: 'read KPIs', read });
 
     node.on('close', (_removed, done) => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      done();
+      void stopTimer().finally(done);
     });
-
-    schedule(FIRST_READ_MS);
   });
 
   // The dialog's KPI picker: one level of the deployed device's own tree (current values).

@@ -10,25 +10,22 @@
  *
  * With pollInterval > 0 (whole seconds from 1, checked by the shared timer
  * check: a bad value means no timer, a red status and a log line) the node
- * also reads on its own timer. A timer read
- * goes through the same input path as a message (`node.receive`), so it gets
- * the same status, send and Catch-able errors. The next timer read is
- * scheduled only when the previous read has ended (a setTimeout chain), so
- * reads never overlap; the chain stops when the node closes.
+ * also reads on its own timer (lib/timed-read.ts, one Poller per device): a
+ * fresh message per read, its failures to Catch, the next read of a device
+ * scheduled only when its previous one has ended, backoff while the device
+ * is unreachable. `deviceFrom` `all` or `group`: every device of the fleet
+ * on its own timer, the first reads spread over the interval; a message
+ * reads every device of the fleet (or the one msg.device names).
  */
 import { MediantHttpError } from '../client/errors';
 import type { MediantApi } from '../client/types';
 import { checkPmName } from '../client/validate';
-import { deviceOf, handleMessages } from './lib/flow-node';
+import { deviceOf, handleMessages, type CallResult, type DeviceNode } from './lib/flow-node';
 import { t, useRuntimeI18n } from './lib/i18n';
+import { registerNode } from './lib/migrations';
 import { checks, fromMsgOrConfig, timerFromConfig, type Check } from './lib/overrides';
 import type { NodeAPI, Node, NodeDef, NodeMessage } from './lib/red';
-
-/** The runtime's Node has `receive(msg)`: deliver a message to this node's own input. */
-type ReceivingNode = Node & { receive(msg: NodeMessage): void };
-
-/** The first timer read comes shortly after the start, as an inject node's "once" does. */
-const FIRST_READ_MS = 100;
+import { startTimedReads } from './lib/timed-read';
 
 /**
  * A 404 from the PM API: where the device has no /performanceMonitoring at
@@ -75,86 +72,53 @@ const pollCheck = checks.timerSeconds();
 
 export = function register(RED: NodeAPI): void {
   useRuntimeI18n(RED);
-  RED.nodes.registerType('mediant-pm-read', function (this: Node, def: NodeDef) {
+  registerNode(RED, 'mediant-pm-read', function (this: Node, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    const node = this as ReceivingNode;
-    const choice = deviceOf(RED, def);
-    /** The timer reads the configured device (for deviceFrom msg: the fallback one). */
-    const device = choice.configured;
+    const node = this;
+    const choice = deviceOf(RED, def, { fleet: true });
     const configuredPm = typeof def.pm === 'string' ? def.pm : '';
     // A bad value keeps the timer off, with a red status and a log line.
     const pollSeconds = timerFromConfig(node, def, 'pollInterval', 0, pollCheck);
 
-    /** Messages this node made for its own timer: their read ending schedules the next. */
-    const timerMsgs = new WeakSet<NodeMessage>();
-    let running = 0;
-    let timer: NodeJS.Timeout | undefined;
-    /** The timer came due while a read from an input message was running. */
-    let due = false;
-    let closed = false;
-
-    const schedule = (delayMs = pollSeconds * 1000): void => {
-      if (closed || pollSeconds === 0 || !device) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        if (running > 0) due = true;
-        else readOnTimer();
-      }, delayMs);
-    };
-    const readOnTimer = (): void => {
-      if (closed) return;
-      const msg: NodeMessage = { topic: configuredPm || 'performanceMonitoring' };
-      timerMsgs.add(msg);
-      node.receive(msg);
-    };
-
-    handleMessages(node, choice, async (msg, { device: dev, signal }) => {
-      running++;
+    /** One read of one device: what a message asks (msg.pm, msg.index, msg.interval), else the node's properties. */
+    const read = async (msg: NodeMessage, device: DeviceNode, signal: AbortSignal): Promise<CallResult> => {
+      const pm = fromMsgOrConfig(msg, 'pm', configuredPm, pmCheck);
+      const index = fromMsgOrConfig(msg, 'index', def.index ?? '', indexCheck);
+      const interval = fromMsgOrConfig(msg, 'interval', def.interval ?? 0, intervalCheck);
+      const client = device.client;
       try {
-        const pm = fromMsgOrConfig(msg, 'pm', configuredPm, pmCheck);
-        const index = fromMsgOrConfig(msg, 'index', def.index ?? '', indexCheck);
-        const interval = fromMsgOrConfig(msg, 'interval', def.interval ?? 0, intervalCheck);
-        const client = dev.client;
-        try {
-          if (pm === '') {
-            const r = await client.listPms(signal);
-            const count = Array.isArray(r.body?.items) ? r.body.items.length : 0;
-            return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} · ${count} PMs` };
-          }
-          if (index === '') {
-            const r = await client.getPmDiscovery(pm, signal);
-            return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}` };
-          }
-          if (index !== 'all') {
-            const r = await client.getPmValue(pm, { index, interval }, signal);
-            // The value only where it is a number: whatever else a device sends is not shown.
-            const value = typeof r.body?.value === 'number' ? ` = ${r.body.value}` : '';
-            return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}[${index}]${value}` };
-          }
-          // Bounded by the client: too many indexes, or values too large in all, is a clear error.
-          const r = await client.getPmValues(pm, { interval }, signal);
-          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm} · ${r.body.length} indexes` };
-        } catch (e) {
-          return await explain404(e, client, pm === '', signal);
+        if (pm === '') {
+          const r = await client.listPms(signal);
+          const count = Array.isArray(r.body?.items) ? r.body.items.length : 0;
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} · ${count} PMs` };
         }
-      } finally {
-        running--;
-        if (timerMsgs.has(msg)) {
-          schedule();
-        } else if (due && running === 0) {
-          due = false;
-          readOnTimer();
+        if (index === '') {
+          const r = await client.getPmDiscovery(pm, signal);
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}` };
         }
+        if (index !== 'all') {
+          const r = await client.getPmValue(pm, { index, interval }, signal);
+          // The value only where it is a number: whatever else a device sends is not shown.
+          const value = typeof r.body?.value === 'number' ? ` = ${r.body.value}` : '';
+          return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm}[${index}]${value}` };
+        }
+        // Bounded by the client: too many indexes, or values too large in all, is a clear error.
+        const r = await client.getPmValues(pm, { interval }, signal);
+        return { payload: r.body, statusCode: r.statusCode, summary: `${r.statusCode} ${pm} · ${r.body.length} indexes` };
+      } catch (e) {
+        return await explain404(e, client, pm === '', signal);
       }
-    });
+    };
+
+    handleMessages(node, choice, (msg, { device, signal }) => read(msg, device, signal));
+
+    // The timer: each device of the node (its own, or every device of its fleet) read on its own schedule.
+    const stopTimer = choice.problem
+      ? () => Promise.resolve()
+      : startTimedReads({ node, choice, pollSeconds, topic: configuredPm || 'performanceMonitoring', operation: 'read PM', read });
 
     node.on('close', (_removed, done) => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      timer = undefined;
-      done();
+      void stopTimer().finally(done);
     });
-
-    schedule(FIRST_READ_MS);
   });
 };

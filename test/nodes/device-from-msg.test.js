@@ -34,6 +34,9 @@ const NODES = [
   { type: 'mediant-pm-read', props: { pm: '', index: '', interval: 0, pollInterval: 0 }, request: 'GET /api/v1/performanceMonitoring' },
   { type: 'mediant-license', props: { action: 'get' }, request: 'GET /api/v1/license' },
   { type: 'mediant-request', props: { method: 'GET', path: '/alarms' }, request: 'GET /api/v1/alarms' },
+  // firmware 7.4's nodes, against simulators that play 7.4
+  { type: 'mediant-kpi', firmware: '7.4', props: { source: 'current', kpi: 'sbc/callStats/global', pollInterval: 0 }, request: 'GET /api/v1/kpi/current/sbc/callStats/global' },
+  { type: 'mediant-test-call', firmware: '7.4', props: { calledNumber: '+15550100', callingNumber: 'nodered-check', destIpGroup: '1', timeout: '5' }, request: 'POST /api/v1/sipTestCall/dial' },
 ];
 
 const apiCalls = (sim) => sim.control.log().filter((e) => e.path.startsWith('/api')).map((e) => `${e.method} ${e.path.split('?')[0]}`);
@@ -44,25 +47,28 @@ function device(id, name, sim, extra = {}) {
 
 describe('deviceFrom msg: the device a message names, on every flow node', function () {
   this.timeout(30000);
+  /** Devices A and B for each firmware the nodes need (the PM node is 7.0's, the KPI and test call nodes 7.4's). */
+  const sims = {};
   let simA;
   let simB;
 
   before(async function () {
-    simA = await startSim({ users: SIM_USERS });
-    simB = await startSim({ users: SIM_USERS });
+    for (const firmware of ['7.0', '7.4']) sims[firmware] = [await startSim({ users: SIM_USERS, firmware }), await startSim({ users: SIM_USERS, firmware })];
+    [simA, simB] = sims['7.0'];
     await helper.startServer();
   });
   after(async function () {
     await helper.stopServer();
-    await simA.close();
-    await simB.close();
+    for (const pair of Object.values(sims)) for (const sim of pair) await sim.close();
   });
   afterEach(async function () {
     await helper.unload();
-    for (const sim of [simA, simB]) {
-      await resetSim(sim);
-      sim.control.clearAllAlarms();
-      sim.control.clearLog();
+    for (const pair of Object.values(sims)) {
+      for (const sim of pair) {
+        await resetSim(sim);
+        sim.control.clearAllAlarms();
+        sim.control.clearLog();
+      }
     }
   });
 
@@ -129,12 +135,18 @@ describe('deviceFrom msg: the device a message names, on every flow node', funct
   const messageFor = (spec, alarm, more = {}) => ({ ...alarm, statusCode: undefined, ...extra(spec, alarm), ...more });
 
   for (const spec of NODES) {
-    describe(spec.type, function () {
+    describe(`${spec.type}${spec.firmware ? ` (firmware ${spec.firmware})` : ''}`, function () {
+      beforeEach(function () {
+        [simA, simB] = sims[spec.firmware || '7.0'];
+      });
+      afterEach(function () {
+        [simA, simB] = sims['7.0'];
+      });
       it("a message from device B's alarm acts on B and only B", async function () {
         await deploy(spec);
         const alarm = await alarmFromB();
         const r = await sendToNode(messageFor(spec, alarm));
-        should(r.caught).be.undefined(r.caught && r.caught.error.message);
+        if (r.caught) throw new Error(`caught: ${r.caught.error.message}`);
         should(r.out.device).equal('sbc-b');
         should(r.out._msgid).equal(alarm._msgid);
         should(apiCalls(simB)).containEql(expected(spec, alarm));
@@ -181,7 +193,7 @@ describe('deviceFrom msg: the device a message names, on every flow node', funct
       await deploy(status);
       for (const named of [`127.0.0.1:${simB.port}`, { host: '127.0.0.1', port: simB.port }, 42, '']) {
         const r = await sendToNode({ device: named });
-        should(r.caught).be.ok(`msg.device ${JSON.stringify(named)} was taken`);
+        if (!r.caught) throw new Error(`msg.device ${JSON.stringify(named)} was taken`);
         should(r.caught.error.message).match(/^msg\.device /);
       }
       should(apiCalls(simA)).eql([]);
