@@ -199,6 +199,52 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
     });
   });
 
+  it('node versions: an old node opens as it behaved and is saved at the current version; a new one has it', async function () {
+    const { page } = tab;
+    const current = await page.evaluate(() => RED.mediant.version('mediant-status'));
+    assert.ok(current >= 1, `mediant-status is at version ${current}`);
+    // A status node as exported before "Device from" existed (version 0: no version, no deviceFrom).
+    const oldId = await page.evaluate((dev) => {
+      RED.nodes.import([{ id: 'c0ffee0000000001', type: 'mediant-status', z: RED.workspaces.active(), device: dev, name: 'stored at v0', x: 700, y: 420, wires: [[]] }], { generateIds: true });
+      RED.view.redraw(true);
+      return RED.nodes.filterNodes({ type: 'mediant-status' }).find((n) => n.name === 'stored at v0').id;
+    }, deviceId);
+    assert.deepStrictEqual(await page.evaluate((id) => [RED.nodes.node(id).version, RED.nodes.node(id).deviceFrom, RED.nodes.node(id).valid], oldId), [undefined, undefined, true]);
+    await E.openNodeDialog(page, oldId);
+    assert.strictEqual(await page.locator('#node-input-deviceFrom').inputValue(), 'node', 'the old node shows the device choice it always had');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.deepStrictEqual(await page.evaluate((id) => [RED.nodes.node(id).version, RED.nodes.node(id).deviceFrom], oldId), [current, 'node']);
+    // "msg.device" makes the node's own device a fallback: none is valid too.
+    await E.openNodeDialog(page, oldId);
+    await page.selectOption('#node-input-deviceFrom', 'msg');
+    await page.selectOption('#node-input-device', '_ADD_');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.deepStrictEqual(await page.evaluate((id) => [RED.nodes.node(id).deviceFrom, RED.nodes.node(id).device, RED.nodes.node(id).valid], oldId), ['msg', '', true]);
+    // A polling node over a group needs the group's name.
+    const pollId = await E.dragFromPalette(page, 'mediant-alarms-poll', 700, 500);
+    assert.strictEqual(await page.evaluate((id) => RED.nodes.node(id).version, pollId), await page.evaluate(() => RED.mediant.version('mediant-alarms-poll')), 'a new node has the current version');
+    await E.openNodeDialog(page, pollId);
+    await page.selectOption('#node-input-deviceFrom', 'group');
+    await page.locator('#node-input-deviceGroup').waitFor({ state: 'visible' });
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.strictEqual(await page.evaluate((id) => RED.nodes.node(id).valid, pollId), false, 'a group with no name is not valid');
+    await E.openNodeDialog(page, pollId);
+    await page.locator('#node-input-deviceGroup').fill('core');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    assert.deepStrictEqual(await page.evaluate((id) => [RED.nodes.node(id).deviceGroup, RED.nodes.node(id).valid], pollId), ['core', true]);
+    // Not deployed with the rest: removed again.
+    await page.evaluate((ids) => {
+      for (const id of ids) RED.nodes.remove(id);
+      RED.nodes.dirty(true);
+      RED.view.redraw(true);
+    }, [oldId, pollId]);
+    assertClean();
+  });
+
   it('deploys from the Deploy button, and the nodes reach the simulator with the credentials typed in the dialog', async function () {
     const { page } = tab;
     sim.control.clearLog();

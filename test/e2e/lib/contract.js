@@ -3,10 +3,10 @@
 // for each node type (each must have an input in the node's edit dialog), and the
 // values that make a node valid enough to deploy against the simulator.
 
-const COMMON = ['name', 'device'];
+const COMMON = ['name', 'device', 'deviceFrom'];
 
 const PROPS = {
-  'mediant-device': ['name', 'host', 'port', 'protocol', 'tls', 'timeout'],
+  'mediant-device': ['name', 'group', 'host', 'port', 'protocol', 'tls', 'timeout'],
   'mediant-cluster': ['name', 'host', 'port', 'tls', 'prefix', 'leaseSeconds'],
   'mediant-status': [...COMMON],
   'mediant-reset': [...COMMON, 'saveConfiguration', 'gracefulTimeout', 'waitForRestart', 'restartTimeout'],
@@ -14,9 +14,9 @@ const PROPS = {
   'mediant-upload-file': [...COMMON, 'fileType', 'filename'],
   'mediant-download-file': [...COMMON, 'fileType'],
   'mediant-run-cli': [...COMMON, 'script'],
-  'mediant-alarms-poll': [...COMMON, 'alarmType', 'pollInterval', 'emitExisting', 'output', 'cluster'],
-  'mediant-pm-read': [...COMMON, 'pm', 'index', 'interval', 'pollInterval'],
-  'mediant-kpi': [...COMMON, 'source', 'kpi', 'interval', 'pollInterval'],
+  'mediant-alarms-poll': [...COMMON, 'deviceGroup', 'alarmType', 'pollInterval', 'emitExisting', 'output', 'cluster'],
+  'mediant-pm-read': [...COMMON, 'deviceGroup', 'pm', 'index', 'interval', 'pollInterval'],
+  'mediant-kpi': [...COMMON, 'deviceGroup', 'source', 'kpi', 'interval', 'pollInterval'],
   'mediant-test-call': [...COMMON, 'calledNumber', 'callingNumber', 'destIpGroup', 'destAddress', 'transportType', 'timeout'],
   'mediant-license': [...COMMON, 'action'],
   'mediant-request': [...COMMON, 'method', 'path', 'filename'],
