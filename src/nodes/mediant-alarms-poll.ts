@@ -7,6 +7,12 @@
  * context, or Redis through a `mediant-cluster` node) and turns what the
  * watch reports into messages, statuses and errors for Catch.
  *
+ * Devices (lib/fleet.ts): the configured one (`deviceFrom` `node`); for
+ * `msg`, also each device a message names (a watch of its own, no timer);
+ * for `all` or `group`, every device of the fleet, each watch on its own
+ * timer and backoff, joining and leaving as devices start and stop at a
+ * deploy. Every message carries the `msg.device` of the watch it came from.
+ *
  * Why not `handleMessages`: that wrapper sends exactly one message per input
  * message. A poll sends none, one or many (one per event), runs on its own
  * timer as well as on input, and several input messages that arrive during a
@@ -15,12 +21,13 @@
  * `node.error(err, msg)` for a timer's, so a Catch node receives both).
  *
  * State without a cluster: the watch's state is stored in the node's context
- * (key `state`, in the store named by `contextStore`, else the default).
+ * (key `state` for the configured device, `state_<device id>` for each
+ * other, in the store named by `contextStore`, else the default).
  * Node-RED deletes a node's context whenever the node is stopped (every
  * redeploy of it) unless a context store is configured in settings.js
  * (`contextStorage`); the default settings configure none. So that a plain
  * redeploy does not report every active alarm again, the node then also keeps
- * the last state per node id in this process.
+ * the last state per node id and key in this process.
  *
  * Delivery: the watch stores a poll's events with the new state (the outbox)
  * before they are sent, and marks them done once they have left this node:
