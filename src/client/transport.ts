@@ -37,10 +37,11 @@ import type { ApiResponse, ClientOptions, UploadOptions } from './types';
 export const DEFAULT_TIMEOUT_MS = 30_000;
 /**
  * Connections are opened only when requests wait for one, so an idle device
- * uses one. Six lets the alarm engine's four detail reads run beside the next
- * list page and another node's call (status, reset) on the same device.
+ * uses one. Ten lets the alarm engine's eight detail reads (its default
+ * concurrency, see alarm-sync.ts) run beside the next list page and another
+ * node's call (status, reset) on the same device.
  */
-export const DEFAULT_CONNECTIONS = 6;
+export const DEFAULT_CONNECTIONS = 10;
 export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 /**
  * Requests to one device that may wait or run at once; past it a call is

@@ -143,6 +143,42 @@ describe('alarms: AlarmSync engine', function () {
       apiRequests(sim).filter(isDetail).length.should.equal(11);
     });
 
+    it('reads details at its default concurrency of 8, with no listener warning in the log, even at 16', async function () {
+      for (let i = 1; i <= 40; i++) sim.control.raiseAlarm({ description: `Storm ${i}` });
+      let inFlight = 0;
+      let most = 0;
+      const counting = withGetAlarm(client, async (_args, call) => {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        try {
+          return await call();
+        } finally {
+          inFlight--;
+        }
+      });
+      const warnings = [];
+      const onWarning = (w) => warnings.push(`${w.name}: ${w.message}`);
+      process.on('warning', onWarning);
+      sim.control.setFaults({ slowMs: 30 });
+      try {
+        const r = await new AlarmSync(counting, 'active').poll();
+        r.events.length.should.equal(40);
+        most.should.equal(8);
+        const other = clientFor(sim);
+        try {
+          (await new AlarmSync(other, 'active', { concurrency: 16 }).poll()).events.length.should.equal(40);
+        } finally {
+          await other.close();
+        }
+        // (warnings are emitted on the next tick)
+        await new Promise((r) => setImmediate(r));
+      } finally {
+        sim.control.setFaults({ slowMs: 0 });
+        process.removeListener('warning', onWarning);
+      }
+      warnings.filter((w) => /MaxListeners/.test(w)).should.eql([]);
+    });
+
     it('with emitExisting false the first poll records what is there without reporting it', async function () {
       sim.control.raiseAlarm({ description: 'Already there' });
       const sync = new AlarmSync(client, 'active', { emitExisting: false });
