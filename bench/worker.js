@@ -77,7 +77,7 @@ const handlers = {
   /** Load the runtime with no flow yet, so that the RSS baseline includes Node-RED itself. */
   async init({ side = 'ours' } = {}) {
     // Load the modules a side needs before the RSS baseline is taken.
-    if (side === 'ours') {
+    if (side === 'ours' || side === 'fleet') {
       nr.getHelper();
       nr.ours('mediant-device');
       nr.ours('mediant-alarms-poll');
@@ -121,6 +121,13 @@ const handlers = {
         const node = nr.getNode(`poll${i}`);
         return () => node.receive({});
       });
+    } else if (side === 'fleet') {
+      const f = nr.oursFlow(devices, { alarmType, pollInterval, emitExisting, extraPoll, extraDevice, wireOut, fleet: true });
+      await nr.loadFlow(f.nodes, f.flow, f.credentials);
+      wireHelpers();
+      const node = nr.getNode('poll0');
+      // a message naming a device polls that one device now
+      state.triggers = devices.map((_, i) => () => node.receive({ device: `bench${i}` }));
     } else if (side === 'baseline') {
       const f = nr.baselineFlow(devices, { alarmType, pollInterval, persist, wireOut });
       await nr.loadFlow(f.nodes, f.flow, f.credentials);
@@ -305,6 +312,24 @@ const handlers = {
     const profile = await profileStop();
     await client.close();
     return { profile, concurrency: concurrency || 'default', pageLimit: pageLimit || 'default', connections: connections || 'default', raised, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
+  },
+
+  /**
+   * The bare undici floor of the storm (lib/bare.js bareStorm): the same list
+   * and detail requests at the same concurrency, timed, RSS sampled.
+   */
+  async bareStorm({ port, concurrency, connections, pageLimit = 100, timeoutMs = 600_000 }) {
+    const rss0 = gcRss();
+    const sampler = new RssSampler(50).start();
+    profileStart();
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const r = await bare.bareStorm({ port, concurrency, connections, pageLimit, timeoutMs });
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(cpu0);
+    sampler.stop();
+    const profile = await profileStop();
+    return { profile, concurrency, connections, pageLimit, raised: r.details, listed: r.listed, ms: round(ms, 1), cpuMs: round((cpu.user + cpu.system) / 1000, 1), rssStartMiB: mib(rss0), rssGrowthMiB: mib(sampler.peak - rss0) };
   },
 
   /**

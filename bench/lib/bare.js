@@ -76,4 +76,54 @@ function bareStatus(agent, port) {
   return () => getJson(pool, '/api/v1/status', headers);
 }
 
-module.exports = { undici, makeAgent, barePoller, bareStatus, AUTH };
+/**
+ * The storm's floor: the first full sync of the active alarms with nothing but
+ * undici, making the same requests as our engine at the same concurrency:
+ * list pages of `pageLimit` one after another (following the `after` cursor),
+ * and each listed alarm's details, at most `concurrency` at a time, started
+ * while the following list pages are still on their way. One keep-alive pool
+ * of `connections` (our client's default: 6). No checks, no state, no ids.
+ */
+async function bareStorm({ port, concurrency, connections, pageLimit = 100, timeoutMs = 600_000 }) {
+  const pool = new undici.Pool(`http://127.0.0.1:${port}`, { connections, keepAliveTimeout: 30_000 });
+  const headers = { authorization: AUTH, accept: 'application/json' };
+  const get = (p) => getJson(pool, p, headers);
+  const details = [];
+  const running = new Set();
+  let failure = null;
+  let listed = 0;
+  const deadline = Date.now() + timeoutMs;
+  try {
+    let after;
+    for (;;) {
+      if (Date.now() > deadline) throw new Error('bare storm timed out');
+      const page = await get(`/api/v1/alarms/active?limit=${pageLimit}${after !== undefined ? `&after=${after}` : ''}`);
+      if (!page || !Array.isArray(page.alarms)) break;
+      for (const a of page.alarms) {
+        listed++;
+        while (running.size >= concurrency) await Promise.race(running);
+        if (failure) throw failure;
+        const task = get(`/api/v1/alarms/active/${a.id}`).then(
+          (d) => {
+            details.push(d);
+          },
+          (err) => {
+            failure = failure || err;
+          },
+        );
+        running.add(task);
+        task.finally(() => running.delete(task));
+      }
+      const next = page.cursor && page.cursor.after;
+      if (next === undefined || next === '-1' || next === -1) break;
+      after = next;
+    }
+    await Promise.all(running);
+    if (failure) throw failure;
+    return { listed, details: details.length };
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+}
+
+module.exports = { undici, makeAgent, barePoller, bareStatus, bareStorm, AUTH };

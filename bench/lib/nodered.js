@@ -77,12 +77,13 @@ function getNode(id) {
 const TAB = { id: 'bench-tab', type: 'tab', label: 'bench' };
 
 /**
- * Ours: one mediant-device + mediant-alarms-poll per device. `pollInterval`
+ * Ours: one mediant-device + mediant-alarms-poll per device, or with `fleet`
+ * one mediant-alarms-poll over all the devices (`deviceFrom: all`). `pollInterval`
  * 0 = the harness triggers each poll with an input message. `extraPoll` and
  * `extraDevice` are added to every poll / device node (e.g. a concurrency
  * setting). Outputs go to `out` (a helper node) when `wireOut`.
  */
-function oursFlow(devices, { alarmType = 'active', pollInterval = 0, emitExisting = true, output = 'events', wireOut = true, extraPoll = {}, extraDevice = {} } = {}) {
+function oursFlow(devices, { alarmType = 'active', pollInterval = 0, emitExisting = true, output = 'events', wireOut = true, extraPoll = {}, extraDevice = {}, fleet = false } = {}) {
   const flow = [TAB];
   const credentials = {};
   if (wireOut) flow.push({ id: 'out', type: 'helper', z: TAB.id, x: 100, y: 100 });
@@ -91,6 +92,7 @@ function oursFlow(devices, { alarmType = 'active', pollInterval = 0, emitExistin
   devices.forEach((d, i) => {
     flow.push({ id: `dev${i}`, type: 'mediant-device', name: `bench${i}`, host: '127.0.0.1', port: String(d.port), protocol: 'http', timeout: '10000', ...extraDevice });
     credentials[`dev${i}`] = { username: USER, password: PASS };
+    if (fleet) return;
     flow.push({
       id: `poll${i}`,
       type: 'mediant-alarms-poll',
@@ -105,6 +107,24 @@ function oursFlow(devices, { alarmType = 'active', pollInterval = 0, emitExistin
       ...extraPoll,
     });
   });
+  if (fleet) {
+    // One node over every device (deviceFrom `all`): each device's watch on its own timer, first polls spread over the interval.
+    flow.push({
+      id: 'poll0',
+      type: 'mediant-alarms-poll',
+      z: TAB.id, x: 100, y: 100,
+      name: '',
+      device: '',
+      deviceFrom: 'all',
+      deviceGroup: '',
+      alarmType,
+      pollInterval: String(pollInterval),
+      emitExisting,
+      output,
+      wires: [wireOut ? ['out'] : []],
+      ...extraPoll,
+    });
+  }
   return { nodes: [ours('mediant-device'), ours('mediant-alarms-poll')], flow, credentials };
 }
 
