@@ -38,6 +38,15 @@ const CORE_FILES = {
 };
 const CORE_DIR = path.dirname(require.resolve('@node-red/nodes/package.json'));
 
+/**
+ * FlowFuse Dashboard 2.0 (`@flowfuse/node-red-dashboard`): a devDependency for
+ * the dashboard example and its tests, never a dependency of the package (users
+ * install it from the palette). Its node types, and the examples that may use them.
+ */
+const DASHBOARD_DIR = path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json'));
+const DASHBOARD_FILES = require(path.join(DASHBOARD_DIR, 'package.json'))['node-red'].nodes;
+const DASHBOARD_EXAMPLES = ['09 fleet dashboard.json'];
+
 /** A password that nothing the flows send could contain by chance. */
 const USER = 'Admin';
 const PASSWORD = 'Ex4mple-Pw-7qZ';
@@ -59,11 +68,15 @@ function coreModulesFor(nodes) {
   const files = new Set();
   for (const n of nodes) {
     if (OUR_TYPES.includes(n.type) || n.type === 'tab') continue;
+    if (Object.prototype.hasOwnProperty.call(DASHBOARD_FILES, n.type)) {
+      files.add(path.join(DASHBOARD_DIR, DASHBOARD_FILES[n.type]));
+      continue;
+    }
     const f = CORE_FILES[n.type];
     if (!f) throw new Error(`example uses node type "${n.type}", which is neither ours nor a core node these tests know`);
     files.add(f);
   }
-  return [...files].map((f) => require(path.join(CORE_DIR, 'core', f)));
+  return [...files].map((f) => require(path.isAbsolute(f) ? f : path.join(CORE_DIR, 'core', f)));
 }
 
 /** Node of a flow by its name (names are unique within an example); throws when absent. */
@@ -79,10 +92,12 @@ function byName(nodes, name) {
  * http because the test simulator speaks http; the credentials go in the
  * helper's credentials argument, as Node-RED keeps them apart from the flow.
  * `env` sets further environment variables (CHAT_WEBHOOK_URL, ...).
+ * `more`: nodes a user added beside the example (further `mediant-device`
+ * nodes of a fleet, given the same credentials).
  * Resolves with the flow's nodes (as loaded).
  */
-async function loadExample(file, sim, env = {}) {
-  const nodes = readExample(file);
+async function loadExample(file, sim, env = {}, more = []) {
+  const nodes = [...readExample(file), ...more];
   Object.assign(process.env, { MEDIANT_HOST: '127.0.0.1', MEDIANT_PORT: String(sim.port) }, env);
   const tabs = [...new Set(nodes.filter((n) => n.z).map((n) => n.z))];
   const flow = [
@@ -254,6 +269,8 @@ module.exports = {
   helper,
   OUR_TYPES,
   CORE_FILES,
+  DASHBOARD_FILES,
+  DASHBOARD_EXAMPLES,
   USER,
   PASSWORD,
   SIM_USERS,
