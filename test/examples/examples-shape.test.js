@@ -17,6 +17,15 @@ describe('examples/', function () {
     missing.should.eql([], `node types used in no example: ${missing.join(', ')}`);
   });
 
+  it('name each device by one config node across the examples, so that importing two never makes two devices of one name', () => {
+    // two nodes named `sbc` make msg.device "sbc" ambiguous: a node over every device refuses it
+    const idsOf = new Map();
+    for (const f of files) {
+      for (const d of s.readExample(f).filter((n) => n.type === 'mediant-device')) idsOf.set(d.name, new Set([...(idsOf.get(d.name) || []), d.id]));
+    }
+    for (const [name, ids] of idsOf) ids.size.should.equal(1, `device "${name}" has ${ids.size} config nodes: ${[...ids].join(', ')}`);
+  });
+
   for (const file of files) {
     describe(file, () => {
       const nodes = s.readExample(file);
