@@ -10,7 +10,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { ROOT, PKG, NODE_TYPES, installPackage, startNodeRed, waitFor } = require('./lib/runtime');
-const { launchBrowser, openPage } = require('./lib/browser');
+const { launchBrowser, openPage, readmePicture } = require('./lib/browser');
 const { startReceiver } = require('./lib/receiver');
 const { envFor, prepareFlow } = require('./lib/examples');
 const { PROPS, CONFIG_CREDENTIALS, REQUIRED_TEXT } = require('./lib/contract');
@@ -20,21 +20,7 @@ const PASSWORD = `pw-${crypto.randomBytes(9).toString('hex')}`;
 const USERNAME = 'e2eBrowser';
 const CONFIG_TYPES = ['mediant-device', 'mediant-cluster'];
 const FLOW_TYPES = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t));
-const IMAGES = path.join(ROOT, 'docs', 'images');
 
-/**
- * A README picture: taken on every run (so its scene is exercised), written over
- * the tracked file in docs/images only when asked (UPDATE_SCREENSHOTS=1).
- */
-async function readmePicture(page, name) {
-  if (!process.env.UPDATE_SCREENSHOTS) {
-    await page.screenshot();
-    return;
-  }
-  fs.mkdirSync(IMAGES, { recursive: true });
-  await page.screenshot({ path: path.join(IMAGES, name) });
-  console.log(`      updated docs/images/${name}`);
-}
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
 
 describe('in a real browser (Debian chromium driven by playwright-core)', function () {
@@ -320,6 +306,8 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
   });
 
   it('Import > Examples lists every example of the package and imports each without error', async function () {
+    // a fresh editor per example: a bound that grows with the examples (fail, never hang; not a speed check)
+    this.timeout(Math.max(120000, 40000 * EXAMPLES.length));
     const names = EXAMPLES.map((f) => f.replace(/\.json$/, ''));
     for (const file of EXAMPLES) {
       // A fresh editor per example, as a user importing one example into their flows.

@@ -3,10 +3,12 @@
 // headless, talking to 127.0.0.1 only. Every request elsewhere is refused and
 // recorded, and so is every console error and page error.
 const fs = require('fs');
+const path = require('path');
 const { chromium } = require('playwright-core');
 const { onCleanup } = require('./procs');
 
 const EXECUTABLE = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const IMAGES = path.join(__dirname, '..', '..', '..', 'docs', 'images');
 
 async function launchBrowser() {
   if (!fs.existsSync(EXECUTABLE)) {
@@ -54,4 +56,19 @@ async function openPage(browser, origin) {
   return { context, page, consoleErrors, blocked, responses };
 }
 
-module.exports = { launchBrowser, openPage, EXECUTABLE };
+/**
+ * A README picture: taken on every run (so its scene is exercised), written over
+ * the tracked file in docs/images only when asked (UPDATE_SCREENSHOTS=1).
+ * `options` go to page.screenshot (e.g. fullPage).
+ */
+async function readmePicture(page, name, options = {}) {
+  if (!process.env.UPDATE_SCREENSHOTS) {
+    await page.screenshot(options);
+    return;
+  }
+  fs.mkdirSync(IMAGES, { recursive: true });
+  await page.screenshot({ ...options, path: path.join(IMAGES, name) });
+  console.log(`      updated docs/images/${name}`);
+}
+
+module.exports = { launchBrowser, openPage, readmePicture, EXECUTABLE };

@@ -278,6 +278,32 @@ const EXAMPLE_CHECKS = {
       assert.strictEqual(texts().length, 2, `chat got:\n${texts().join('\n')}`);
     },
   },
+
+  // FlowFuse Dashboard 2.0 (the devDependency, which this runtime finds beside its node-red, as
+  // a user's palette install): the page served at /dashboard, and the fleet's state the flow
+  // keeps for it. The page itself, in chromium, is test/e2e/demo.test.js.
+  '09 fleet dashboard.json': {
+    simulator: { initialAlarms: [{ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1' }] },
+    async run({ red, flow }) {
+      const tab = flow.find((n) => n.name === 'fleet table').z;
+      const context = async (key) => {
+        const r = await red.api('GET', `/context/flow/${tab}/${key}`);
+        if (r.status !== 200 || !r.json || r.json.format === 'undefined' || r.json.msg === undefined) return undefined;
+        return JSON.parse(r.json.msg);
+      };
+      const status = await waitFor('the status of sbc kept for the table', async () => (await context('fleetStatus'))?.sbc);
+      assert.match(status.product, /Mediant/);
+      assert.match(status.version, /^7\.40A\./);
+      const alarms = await waitFor('the alarms of sbc kept for the table', async () => (await context('fleetAlarms'))?.sbc);
+      assert.deepStrictEqual(alarms.map((a) => a.description), ['Trunk is down']);
+      assert.strictEqual(await context('fleetDown'), undefined, 'sbc answers: no error kept');
+      const page = await waitFor('the dashboard page', async () => {
+        const res = await fetch(`${red.url}/dashboard/fleet`, { signal: AbortSignal.timeout(15000) });
+        return res.status === 200 && /text\/html/.test(res.headers.get('content-type') || '') && res;
+      });
+      assert.ok(page);
+    },
+  },
 };
 
 module.exports = { EXAMPLE_CHECKS, envFor, envNames, prepareFlow };
