@@ -39,6 +39,10 @@
  * The compiled package is built first when src/ is newer than it (or missing):
  * `npm install` no longer builds (no install script in the published package).
  *
+ * The fleet dashboard example (FlowFuse Dashboard 2.0, a devDependency that
+ * Node-RED finds in the repository's node_modules) serves /dashboard beside the
+ * editor; its nodes over "every device" show every device the examples deploy.
+ *
  * --check: start everything in a temporary folder, wait until a chat message
  * arrived, a ticket was opened and closed and the remediation reported (with
  * its test call's result), then
@@ -601,6 +605,8 @@ async function main() {
   say('    "Proxy set is unreachable" is active too, the call fails, and the report says so)');
   say('  • "KPI watch" and "Configuration backup": alerts and files, see each tab\'s comment');
   say('    ("PM watch" is for devices before 7.4: its tab is there, switched off)');
+  say(`  • "Fleet dashboard": the operator's page at ${editor}/dashboard, every device with its`);
+  say('    state and alarms, the fleet\'s active alarms, the calls per device (FlowFuse Dashboard 2.0)');
   say(`  • received so far: ${editor}/demo/chat and ${editor}/demo/tickets`);
   say(`  • backups are written to ${user.backupDir}`);
   say('  • your own debug nodes: the sidebar\'s filter "current flow" shows only your tab');
