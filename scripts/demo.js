@@ -376,14 +376,22 @@ const OLDER_FIRMWARE_NOTE =
  * their status under the node instead: five tabs writing to the sidebar at once
  * bury a user's own debug output (and push it out of the sidebar's last 100).
  */
-function demoFlows(sim, login) {
+function demoFlows(sim, login, types) {
   const nodes = [];
   const seen = new Set();
+  const skipped = [];
   const files = fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
   for (const file of files) {
     const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'));
     const comment = flow.find((n) => n.type === 'comment');
     const label = comment ? comment.name.split(':')[0] : file.replace(/\.json$/, '');
+    // a node type this Node-RED lacks (the dashboard's, in a clone installed before it was a
+    // devDependency) would stop every flow: that example waits for npm install
+    const unknown = [...new Set(flow.map((n) => n.type).filter((ty) => !types.has(ty)))];
+    if (unknown.length) {
+      skipped.push({ label, unknown });
+      continue;
+    }
     const forOlderFirmware = OLDER_FIRMWARE_ONLY.has(file);
     for (const z of new Set(flow.map((n) => n.z).filter(Boolean))) {
       nodes.push({
@@ -407,7 +415,7 @@ function demoFlows(sim, login) {
       }
     }
   }
-  return [...nodes, ...receiverFlow()];
+  return { nodes: [...nodes, ...receiverFlow()], skipped };
 }
 
 function prefixLines(stream, prefix, sink) {
@@ -569,11 +577,14 @@ async function main() {
   });
 
   let loginUpdated = false;
+  let skipped = [];
   try {
     await waitForEditor(editor, () => redGone, 90000);
-    await checkModuleLoaded(editor);
+    const types = await checkModuleLoaded(editor);
     if (!user.kept) {
-      const deployed = await call(editor, 'POST', '/flows', demoFlows(sim, login), { 'node-red-deployment-type': 'full', 'node-red-api-version': 'v1' });
+      const flows = demoFlows(sim, login, types);
+      skipped = flows.skipped;
+      const deployed = await call(editor, 'POST', '/flows', flows.nodes, { 'node-red-deployment-type': 'full', 'node-red-api-version': 'v1' });
       if (deployed.status !== 200 && deployed.status !== 204) throw new Error(`deploying the examples failed: ${deployed.status} ${deployed.text.slice(0, 300)}`);
     } else if (loginChanged) {
       loginUpdated = await updateDeviceLogin(editor, login);
@@ -594,6 +605,10 @@ async function main() {
   say('   with host ${MEDIANT_HOST}, port ${MEDIANT_PORT}, protocol HTTP and that user.');
   say(user.kept ? ` Your flows, as you left them: ${user.dir}` : ` The examples are deployed; your flows are kept in ${user.dir}`);
   if (loginUpdated) say(' The device "sbc" now has the new login (a poll with the old one may have been refused at start).');
+  for (const s of skipped) {
+    say(` "${s.label}" is not deployed: this Node-RED lacks its node types (${s.unknown.join(', ')}).`);
+    say('   Run "npm install" in the repository (it brings them), then Menu > Import > Examples.');
+  }
   say('');
   say(' What to look at (the debug sidebar, on the right of the editor, shows what');
   say(' reaches the team chat; each example node shows its latest result under it):');
@@ -605,8 +620,10 @@ async function main() {
   say('    "Proxy set is unreachable" is active too, the call fails, and the report says so)');
   say('  • "KPI watch" and "Configuration backup": alerts and files, see each tab\'s comment');
   say('    ("PM watch" is for devices before 7.4: its tab is there, switched off)');
-  say(`  • "Fleet dashboard": the operator's page at ${editor}/dashboard, every device with its`);
-  say('    state and alarms, the fleet\'s active alarms, the calls per device (FlowFuse Dashboard 2.0)');
+  if (!skipped.some((s) => s.label === 'Fleet dashboard')) {
+    say(`  • "Fleet dashboard": the operator's page at ${editor}/dashboard, every device with its`);
+    say('    state and alarms, the fleet\'s active alarms, the calls per device (FlowFuse Dashboard 2.0)');
+  }
   say(`  • received so far: ${editor}/demo/chat and ${editor}/demo/tickets`);
   say(`  • backups are written to ${user.backupDir}`);
   say('  • your own debug nodes: the sidebar\'s filter "current flow" shows only your tab');
@@ -665,13 +682,16 @@ async function waitForEditor(base, gone, ms) {
 
 async function checkModuleLoaded(base) {
   const r = await call(base, 'GET', '/nodes');
-  const sets = Array.isArray(r.json) ? r.json.filter((s) => s.module === PKG.name) : [];
+  const all = Array.isArray(r.json) ? r.json : [];
+  const sets = all.filter((s) => s.module === PKG.name);
   const types = new Set(sets.filter((s) => s.enabled !== false && s.loaded !== false).flatMap((s) => s.types || []));
   const missing = Object.keys(PKG['node-red'].nodes).filter((t) => !types.has(t));
   if (missing.length) {
     const errs = sets.filter((s) => s.err).map((s) => `${s.name}: ${s.err}`);
     throw new Error(`Node-RED did not load ${PKG.name} (${missing.join(', ')} missing)${errs.length ? `: ${errs.join('; ')}` : ''}`);
   }
+  // every node type this Node-RED can run (ours, the core's, the dashboard's when installed)
+  return new Set(all.filter((s) => s.enabled !== false && s.loaded !== false).flatMap((s) => s.types || []));
 }
 
 /** --check: what a new user should see within a minute, read from the receivers. */
