@@ -154,6 +154,15 @@ describe('client: a hostile device', function () {
       r.headers['x-echo'].should.equal('***');
       c.redact(`x ${ADMIN_PASSWORD.toUpperCase()} basic QWxh= ${Buffer.from(`Admin:${ADMIN_PASSWORD}`).toString('base64url')}`).should.equal('x *** *** ***');
     });
+
+    it('nor the description and output of a CLI script that ran (as of one that failed)', async function () {
+      dev.set({ echoInBody: true });
+      const r = await clientWith().runCliScript('show system uptime');
+      r.statusCode.should.equal(200);
+      r.body.description.should.equal('*** ***');
+      r.body.output.should.equal('*** ***');
+      assertNoCredentials(r.body);
+    });
   });
 
   describe('odd answers are data, not crashes', function () {

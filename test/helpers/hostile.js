@@ -53,8 +53,9 @@
  *                        `user:password`, the password alone and a `Basic` token,
  *                        and the same in an `X-Echo` header
  *   echoHeader: true     answers as usual, with the Authorization header echoed in `X-Echo`
- *   echoInBody: true     answers as usual, but /status's operationalState and every
- *                        `description` quote the password and the Authorization header
+ *   echoInBody: true     answers as usual, but /status's operationalState, every
+ *                        `description` and a CLI script's `output` quote the password
+ *                        and the Authorization header
  *   slowAcceptMs: N      a new connection is taken up only N ms after it arrived
  *                        (the TCP handshake completes; HTTP waits)
  *   silent: true         requests are read and never answered
@@ -268,6 +269,7 @@ async function startHostile(opts = {}) {
       const echo = `${password} ${auth}`;
       if ('operationalState' in obj) obj.operationalState = echo;
       if ('description' in obj) obj.description = echo;
+      if ('output' in obj) obj.output = echo;
     }
     if (status === 204) {
       res.writeHead(204);

@@ -70,6 +70,12 @@ export function runCliScript(t: Transport, script: string, signal?: AbortSignal)
       upload,
     );
     checkCliStatus(res, operation, t);
+    // The device's texts about the script, as on failure: without the credentials a device may quote.
+    const b = res.body;
+    if (b !== null && typeof b === 'object') {
+      if (typeof b.description === 'string') b.description = t.redact(b.description);
+      if (typeof b.output === 'string') b.output = t.redact(b.output);
+    }
     return res;
   });
 }
