@@ -407,7 +407,7 @@ async function main() {
   process.exitCode = results.every((r) => r.pass) ? 0 : 1;
 }
 
-module.exports = { crash, replicas, analyse, line };
+module.exports = { crash, replicas, analyse, line, prng, sinkOf };
 
 if (require.main === module) {
   main().catch(async (err) => {

@@ -56,6 +56,7 @@ async function startRedis({ appendonly = false, password } = {}) {
   await start();
   const onExit = () => {
     try {
+      child.kill('SIGCONT');
       child.kill('SIGKILL');
     } catch {
       /* gone */
@@ -72,6 +73,14 @@ async function startRedis({ appendonly = false, password } = {}) {
     async restart() {
       await stop();
       await start();
+    },
+    /** Freezes it (SIGSTOP): connections stay open, nothing is answered, nothing is lost. */
+    pause() {
+      if (child && child.exitCode === null) child.kill('SIGSTOP');
+    },
+    /** Lets a paused server go on (SIGCONT). */
+    resume() {
+      if (child && child.exitCode === null) child.kill('SIGCONT');
     },
     async close() {
       process.removeListener('exit', onExit);

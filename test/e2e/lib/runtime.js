@@ -24,6 +24,29 @@ const START_DEADLINE_MS = 90000;
 const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 
 let installed;
+let linked;
+
+/**
+ * The package from this working tree, without packing: a user directory whose
+ * node_modules/<name> is a symbolic link to the repository root, so Node-RED
+ * loads the compiled nodes as they are (what `npm test` just built). For suites
+ * of `npm test` that need a real runtime but not the tarball (the soak's short
+ * run); the e2e suites and the campaigns use installPackage. Resolves to
+ * `{ workDir, userDir, moduleDir }`, once per process.
+ */
+function linkPackage() {
+  if (!linked) {
+    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-linked-'));
+    removeDirLater(workDir);
+    const userDir = path.join(workDir, 'userdir');
+    fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
+    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', version: '0.0.1', private: true }, null, 2));
+    const moduleDir = path.join(userDir, 'node_modules', PKG.name);
+    fs.symlinkSync(ROOT, moduleDir, 'dir');
+    linked = Promise.resolve({ workDir, userDir, moduleDir });
+  }
+  return linked;
+}
 
 /**
  * Pack (which compiles) and install once per mocha run. Resolves to
@@ -94,8 +117,9 @@ function settingsSource(settings) {
  * campaigns), pass the `port`, `flowFile` and `credentialSecret` of the first
  * start (the handle has them). `settings` is merged into the settings file
  * (e.g. `contextStorage`, `nodesDir`); `{ $require: path }` loads a module.
+ * `nodeArgs` go to node before red.js (e.g. `--unhandled-rejections=strict`).
  */
-async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPort, flowFile: fixedFlowFile, credentialSecret: fixedSecret, settings: extra = {} }) {
+async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPort, flowFile: fixedFlowFile, credentialSecret: fixedSecret, settings: extra = {}, nodeArgs = [] }) {
   const port = fixedPort || (await freePort());
   const flowFile = fixedFlowFile ? path.basename(fixedFlowFile) : `flows-${name}-${port}.json`;
   const settingsFile = path.join(userDir, `settings-${name}-${port}.js`);
@@ -120,7 +144,7 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPo
   };
   fs.writeFileSync(settingsFile, settingsSource(settings));
 
-  const child = track(spawn(process.execPath, [RED_JS, '-u', userDir, '-p', String(port), '-s', settingsFile], {
+  const child = track(spawn(process.execPath, [...nodeArgs, RED_JS, '-u', userDir, '-p', String(port), '-s', settingsFile], {
     cwd: userDir,
     env: { ...cleanEnv(), ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -207,4 +231,4 @@ async function waitFor(what, check, { deadlineMs = 60000, everyMs = 200, explain
   }
 }
 
-module.exports = { ROOT, PKG, NODE_TYPES, installPackage, startNodeRed, freePort, portOpen, pidAlive, waitFor, sleep };
+module.exports = { ROOT, PKG, NODE_TYPES, installPackage, linkPackage, startNodeRed, freePort, portOpen, pidAlive, waitFor, sleep };
