@@ -62,8 +62,12 @@ const { HOSTILE_KINDS, WHOLE_KINDS, findSecrets } = require('./soak-values');
 const NODES_DIR = path.join(__dirname, 'nodes');
 /** Fail (never hang) when an operation never ends; not a performance bound. */
 const OP_DEADLINE_MS = 180000;
-/** The end: how long the alarms may take to settle once the devices behave, without any new event. */
-const QUIET_MS = 20000;
+/**
+ * The end: how long the alarms may take to settle once the devices behave: the
+ * alarms node's longest backoff after an outage (5 min) and a few polls. A run
+ * whose alarms settle ends its wait at once; this bounds a failing one.
+ */
+const SETTLE_MS = 5 * 60 * 1000 + 30000;
 
 const hex = (n) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join('');
 
@@ -83,7 +87,7 @@ const TYPES = {
   'mediant-status': { props: {}, benign: () => ({}), fields: ['payload', 'topic'] },
   'mediant-reset': {
     props: { saveConfiguration: true, gracefulTimeout: 0, waitForRestart: false, restartTimeout: 15 },
-    weight: 0.4,
+    weight: 0.25,
     benign: (p) => ({ saveConfiguration: p.bool(), gracefulTimeout: p.one([0, 1, 5]), waitForRestart: p.chance(0.3) }),
     fields: ['saveConfiguration', 'gracefulTimeout', 'waitForRestart'],
   },
@@ -195,6 +199,11 @@ const KNOWN_DEFECTS = [
     // The node builds both from the device's description without the client's redactor (its status is redacted).
     exempt: (line, target) => target?.type === 'mediant-alarms-poll' && line.leak.every((w) => /^(payload(\.|$)|topic$|text$)/.test(w)),
   },
+  {
+    id: 'alarms-poll: a poll on input that fails in an outage pushes the timer back (the backoff doubles per failed poll, input polls included)',
+    // A few input polls during an outage and the node waits up to 5 min after the device is back
+    // before its timer polls again. Messages asking the watched nodes to poll now are left out.
+  },
 ];
 
 /** A seeded deck: every card once, in a random order, then again. */
@@ -290,7 +299,7 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
   const hostile = await startHostile(creds.hostile);
   const redis = await startRedis({ password: redisPassword });
   let red;
-  const rss = { samples: 0, start: undefined, peak: 0, end: undefined };
+  const rss = { samples: 0, start: undefined, peak: 0, end: undefined, series: [] };
   let sampler;
   try {
     // --- the flow ---------------------------------------------------------
@@ -439,7 +448,7 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
     // Fault episodes, counted in operations.
     const episodes = {};
     // Healthy three times in each round of the deck: the nodes must work again between the faults.
-    const simCards = [...SIM_EPISODES, 'healthy', 'healthy'];
+    const simCards = [...SIM_EPISODES, 'healthy', 'healthy', 'healthy'];
     const simDeck = { sim74: deck(rnd, simCards), sim72: deck(rnd, [...simCards, 'redisPaused']) };
     const hostileDeck = deck(rnd, HOSTILE_EPISODES);
     const endEpisode = async (name) => {
@@ -554,10 +563,12 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
       }
       let tg;
       let recipe;
-      if (p.chance(0.04)) {
+      const pollNow = p.chance(0.04);
+      if (pollNow && known) {
         tg = p.one(watchTargets);
         recipe = { props: [] }; // a poll now, on top of the timer's
       } else {
+        if (pollNow) count(coverage.knownDefects, KNOWN_DEFECTS[2].id);
         const type = nextType();
         tg = p.one(opTargets.filter((x) => x.type === type));
         recipe = recipeFor(type);
@@ -602,6 +613,7 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
         if ((exited = red.exited())) break;
         await sleep(10);
       }
+      if (launched % Math.max(100, Math.floor(ops / 10)) === 0) rss.series.push({ ops: launched, mib: mib(rss.last) });
       if (launched % 500 === 499) log(`  ${launched + 1}/${ops} operations, ${Math.round((Date.now() - started) / 1000)} s, RSS ${Math.round((rss.last || 0) / 1048576)} MiB`);
     }
     await Promise.all(inflight);
@@ -629,19 +641,12 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
       const clearedOk = st.alarmEvents.filter((e) => e.event === 'cleared').every((e) => !got.has(`raised ${e.alarm.description}`) || got.has(`cleared ${e.alarm.description}`));
       return activeOk && clearedOk;
     };
-    let lastCount = -1;
-    let since = Date.now();
-    const settleEnd = Date.now() + 10 * QUIET_MS;
-    for (;;) {
-      const lines = readSink();
-      if (settled('sim74') && settled('sim72')) break;
-      if (lines.length !== lastCount) {
-        lastCount = lines.length;
-        since = Date.now();
-      }
-      if (Date.now() - since > QUIET_MS || Date.now() > settleEnd || red.exited()) break;
+    const settleStart = Date.now();
+    while (!(settled('sim74') && settled('sim72')) && Date.now() - settleStart < SETTLE_MS && !red.exited()) {
+      readSink();
       await sleep(200);
     }
+    const settleSeconds = Math.round((Date.now() - settleStart) / 1000);
     await sleep(3000); // a few more polls: nothing more may come
     readSink();
     exited = exited || red.exited();
@@ -707,7 +712,7 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
       }
       const active = new Set(st.activeAlarms.map((a) => a.description));
       const raisedOnDevice = new Set(record.filter((e) => e.event === 'raised').map((e) => e.alarm.description));
-      const r = { raisedOnDevice: raisedOnDevice.size, clearedOnDevice: record.filter((e) => e.event === 'cleared').length, events: events.length, lost: [], repeated: [], unexpected: [], unseen: 0, eventIds: [] };
+      const r = { boots: st.bootCount, raisedOnDevice: raisedOnDevice.size, clearedOnDevice: record.filter((e) => e.event === 'cleared').length, events: events.length, lost: [], repeated: [], unexpected: [], unseen: 0, eventIds: [] };
       for (const desc of raisedOnDevice) {
         const x = byDesc.get(desc) || { raised: 0, cleared: 0, ids: { raised: new Set(), cleared: new Set() } };
         if (x.raised > 1 || x.cleared > 1) r.repeated.push(`${desc} (${x.raised} raised, ${x.cleared} cleared)`);
@@ -723,6 +728,8 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
         }
       }
       for (const desc of byDesc.keys()) if (!raisedOnDevice.has(desc)) r.unexpected.push(`${desc} (never on the device)`);
+      const statuses = sink.lines.filter((l) => l.r === 'status' && l.s === watched[name].id);
+      r.lastStatuses = statuses.slice(-3).map((l) => l.text);
       alarms[name] = { ...r, lost: r.lost.length, repeated: r.repeated.length, unexpected: r.unexpected.length, eventIds: r.eventIds.length, examples: { lost: r.lost.slice(0, 5), repeated: r.repeated.slice(0, 5), unexpected: r.unexpected.slice(0, 5) } };
       if (r.lost.length || r.repeated.length || r.unexpected.length || r.eventIds.length) fail(`alarms of ${name}: ${r.lost.length} lost, ${r.repeated.length} repeated, ${r.unexpected.length} unexpected, ${r.eventIds.length} with two eventIds`, alarms[name].examples);
     }
@@ -740,7 +747,26 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
       else if (o.end === 'complete') t.completeOnly++;
     }
     const caught = sink.lines.filter((l) => l.r === 'catch');
+    // What the Catch node got, per node type: the commonest texts (numbers and quoted values folded).
+    const errorsByType = {};
+    for (const l of caught) {
+      const type = byId.get(l.s)?.type ?? l.ty ?? '?';
+      const text = String(l.e).replace(/"[^"]*"/g, '"…"').replace(/\d+(\.\d+)?/g, 'N').slice(0, 140);
+      const m = (errorsByType[type] ??= new Map());
+      m.set(text, (m.get(text) || 0) + 1);
+    }
+    for (const [type, m] of Object.entries(errorsByType)) errorsByType[type] = [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8).map(([t, n]) => `${n}× ${t}`);
+    // A failed run keeps what it saw, for a look after the work directory is gone.
+    let kept;
+    if (failures.length) {
+      kept = fs.mkdtempSync(path.join(os.tmpdir(), `mediant-soak-failed-${seed}-`));
+      fs.copyFileSync(sink.file, path.join(kept, 'sink.jsonl'));
+      fs.writeFileSync(path.join(kept, 'node-red.log'), logText);
+      fs.writeFileSync(path.join(kept, 'operations.json'), JSON.stringify(all.map(({ lines, ...o }) => o)));
+      fs.writeFileSync(path.join(kept, 'simulators.json'), JSON.stringify({ sim74: sims.sim74.control.state().alarmEvents, sim72: sims.sim72.control.state().alarmEvents }));
+    }
     const result = {
+      kept,
       seed,
       operations: all.length,
       asked: ops,
@@ -756,11 +782,13 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
       statuses: sink.lines.filter((l) => l.r === 'status').length,
       deviceDataWithCredentials: deviceData.length,
       perType,
+      errorsByType,
       alarms,
       coverage,
-      rss: { startMiB: mib(rss.start), peakMiB: mib(rss.peak), endMiB: mib(rss.end), growthMiB: rss.end && rss.start ? mib(rss.end - rss.start) : undefined, samples: rss.samples },
-      heap: { startMiB: mib(heapStart.heapUsed), endMiB: heapEnd ? mib(heapEnd.heapUsed) : undefined },
+      rss: { startMiB: mib(rss.start), peakMiB: mib(rss.peak), endMiB: mib(rss.end), growthMiB: rss.end && rss.start ? mib(rss.end - rss.start) : undefined, samples: rss.samples, series: rss.series },
+      heap: { startMiB: mib(heapStart.heapUsed), endMiB: heapEnd ? mib(heapEnd.heapUsed) : undefined, externalStartMiB: mib(heapStart.external), externalEndMiB: heapEnd ? mib(heapEnd.external) : undefined, handlesStart: heapStart.handles, handlesEnd: heapEnd?.handles },
       exited: exited || null,
+      settleSeconds,
       seconds: Math.round((Date.now() - started) / 1000),
       failures,
       sourceErrors: sourceErrors.slice(0, 5),
@@ -786,15 +814,17 @@ function summary(r) {
   const lines = [];
   lines.push(`soak: ${r.failures.length === 0 ? 'pass' : 'FAIL'} — seed ${r.seed}, ${r.operations} operations in ${r.seconds} s (${r.nodeOperations} messages to nodes, ${r.hostileMsgs} of them hostile; ${r.operations - r.nodeOperations - r.notSent} Test connections)`);
   lines.push(`  outcomes: ${r.outputs} output, ${r.caughtOps} Catch only, ${r.completeOnly} Complete only (alarm polls with nothing new), ${r.unfinished} never ended, ${r.notSent} refused by Node-RED before the node; ${r.catchMessages} Catch messages in all (${r.timerErrors} from timers)`);
-  lines.push(`  Node-RED: ${r.exited ? `EXITED ${JSON.stringify(r.exited)}` : 'never exited'}; RSS start ${r.rss.startMiB} MiB, peak ${r.rss.peakMiB} MiB, end ${r.rss.endMiB} MiB (growth ${r.rss.growthMiB} MiB); heap after GC ${r.heap.startMiB} -> ${r.heap.endMiB} MiB`);
+  lines.push(`  the alarms settled ${r.settleSeconds} s after the devices behaved again`);
+  lines.push(`  Node-RED: ${r.exited ? `EXITED ${JSON.stringify(r.exited)}` : 'never exited'}; RSS start ${r.rss.startMiB} MiB, peak ${r.rss.peakMiB} MiB, end ${r.rss.endMiB} MiB (growth ${r.rss.growthMiB} MiB); heap after GC ${r.heap.startMiB} -> ${r.heap.endMiB} MiB, external ${r.heap.externalStartMiB} -> ${r.heap.externalEndMiB} MiB, handles ${r.heap.handlesStart} -> ${r.heap.handlesEnd}; RSS along the way ${r.rss.series.map((x) => `${x.mib}`).join(', ')} MiB`);
   for (const [name, a] of Object.entries(r.alarms)) {
-    lines.push(`  alarms ${name}: ${a.raisedOnDevice} raised and ${a.clearedOnDevice} cleared on the device, ${a.events} events; lost ${a.lost}, repeated ${a.repeated}, unexpected ${a.unexpected}, unseen (gone before a poll) ${a.unseen}`);
+    lines.push(`  alarms ${name}: ${a.boots} boots, ${a.raisedOnDevice} raised and ${a.clearedOnDevice} cleared on the device, ${a.events} events; lost ${a.lost}, repeated ${a.repeated}, unexpected ${a.unexpected}, unseen (gone before a poll) ${a.unseen}${a.lost || a.repeated || a.unexpected ? `; last statuses: ${a.lastStatuses.join(' | ')}` : ''}`);
   }
   lines.push(`  credentials: ${r.failures.some((f) => /credential/.test(f)) ? "FOUND (below)" : "none"} in messages, statuses, errors, the log and Test connection answers, but in msg.payload as the hostile device sent it (${r.deviceDataWithCredentials} messages)`);
   lines.push(`  per node type: ${Object.entries(r.perType).map(([t, x]) => `${t.replace(/^mediant-/, '')} ${x.operations} (${x.output} out / ${x.caught} caught${x.completeOnly ? ` / ${x.completeOnly} complete` : ''})`).join(', ')}`);
   lines.push(`  episodes: sims ${Object.entries(r.coverage.simEpisodes).map(([k, v]) => `${k} ${v}`).join(', ')}; hostile ${Object.keys(r.coverage.hostileEpisodes).length} kinds`);
   for (const [id, n] of Object.entries(r.coverage.knownDefects)) lines.push(`  known defect, not counted (--known counts it): ${id}: ${n} messages`);
   for (const f of r.failures) lines.push(`  FAILURE ${f}`);
+  if (r.kept) lines.push(`  what the failed run saw (sink, log, operations, the simulators' records): ${r.kept}`);
   return lines.join('\n');
 }
 
