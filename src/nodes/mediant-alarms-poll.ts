@@ -169,13 +169,19 @@ export = function register(RED: NodeAPI): void {
       );
     };
 
-    /** Fill one event's message (a copy of the input message, or a new one for a timer poll). */
-    const eventMsg = (base: NodeMessage | undefined, kind: Kind, alarm: AlarmDetails, when: string, label: string, statusCode = 200): NodeMessage => {
+    /**
+     * Fill one event's message (a copy of the input message, or a new one for a
+     * timer poll). The payload is the alarm as the device sent it; the topic and
+     * text the node writes from it go through the client's redactor, as a status
+     * does: a description may quote the credentials (a device or proxy echoing them).
+     */
+    const eventMsg = (base: NodeMessage | undefined, kind: Kind, alarm: AlarmDetails, when: string, device: DeviceNode, statusCode = 200): NodeMessage => {
+      const label = device.deviceLabel;
       const msg: NodeMessage = base ? clone(base) : {};
       msg.payload = alarm;
       msg.event = kind;
-      msg.topic = `${fieldText(alarm.severity)}: ${fieldText(alarm.description)}`;
-      msg.text = text(kind, alarm, when, label);
+      msg.topic = device.client.redact(`${fieldText(alarm.severity)}: ${fieldText(alarm.description)}`);
+      msg.text = device.client.redact(text(kind, alarm, when, label));
       msg.statusCode = statusCode;
       msg.device = label;
       return msg;
@@ -209,8 +215,9 @@ export = function register(RED: NodeAPI): void {
     };
 
     const deliverFor =
-      (label: string) =>
+      (device: DeviceNode) =>
       async (b: DeliveryBatch, inputs: readonly Waiting[]): Promise<void> => {
+        const label = device.deviceLabel;
         const last = inputs[inputs.length - 1];
         const send = last ? last.send : node.send.bind(node);
         const base = last?.msg;
@@ -225,7 +232,7 @@ export = function register(RED: NodeAPI): void {
             sendOne(
               send,
               () => {
-                const m = eventMsg(base, e.event, e.alarm, when, label);
+                const m = eventMsg(base, e.event, e.alarm, when, device);
                 m.eventId = e.eventId;
                 return m;
               },
@@ -311,7 +318,7 @@ export = function register(RED: NodeAPI): void {
         firstPollMs: plan.firstPollMs,
         sync: { emitExisting, ...limits },
         hooks: {
-          deliver: deliverFor(label),
+          deliver: deliverFor(device),
           settle(inputs, err) {
             for (const w of inputs) {
               // Each message's done() on its own: one that throws (a Complete node
@@ -436,7 +443,7 @@ export = function register(RED: NodeAPI): void {
         .then((r) => {
           if (ac.signal.aborted) return done();
           const body = { ...r.body, id };
-          const out = eventMsg(undefined, 'get', body, new Date().toISOString(), label, r.statusCode);
+          const out = eventMsg(undefined, 'get', body, new Date().toISOString(), device, r.statusCode);
           Object.assign(msg, out);
           send(msg);
           done();

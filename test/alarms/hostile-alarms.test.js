@@ -163,6 +163,22 @@ describe('alarms: against a hostile device', function () {
       (await h.pollOnce()).map((m) => m.event).should.eql(['raised', 'raised']);
     });
 
+    it('alarm descriptions that quote the credentials: msg.topic and msg.text come without them, on polls and msg.alarmId (found by the fault campaign)', async function () {
+      dev.set({ echoInBody: true });
+      await h.load(flowFor({}));
+      const polled = await h.pollOnce();
+      polled.map((m) => m.event).should.eql(['raised', 'raised']);
+      const [got] = await h.pollOnce({ alarmId: '1' });
+      for (const m of [...polled, got]) {
+        // The payload is the alarm as the device sent it; what the node writes itself is redacted.
+        m.payload.description.should.containEql(h.PASSWORD);
+        const written = JSON.stringify([m.topic, m.text]);
+        written.should.not.containEql(h.PASSWORD);
+        written.should.not.containEql('Basic ');
+        written.should.not.containEql(Buffer.from(`Admin:${h.PASSWORD}`).toString('base64'));
+      }
+    });
+
     it('numeric ids across a restart of Node-RED with a persistent store: nothing is reported again', async function () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-ctx-'));
       try {
