@@ -43,6 +43,7 @@ import type { AlarmDetails, AlarmType } from '../client/types';
 import { checkAlarmId } from '../client/validate';
 import type { RedisCoordinator } from '../client/coordination';
 import { deviceOf, type DeviceNode } from './lib/devices';
+import { endMessage, errorToCatch, reasonOf } from './lib/finish';
 import { Fleet, type FleetUnit, type UnitPlan } from './lib/fleet';
 import { t, useRuntimeI18n } from './lib/i18n';
 import { registerNode } from './lib/migrations';
@@ -170,6 +171,20 @@ export = function register(RED: NodeAPI): void {
     };
 
     /**
+     * A copy of the input message for an event to carry, or a new message when
+     * Node-RED cannot copy it (the input message's own end then reaches Catch
+     * with that failure): an alarm is never lost for the message that asked.
+     */
+    const copyOf = (base: NodeMessage | undefined): NodeMessage => {
+      if (!base) return {};
+      try {
+        return clone(base);
+      } catch {
+        return {};
+      }
+    };
+
+    /**
      * Fill one event's message (a copy of the input message, or a new one for a
      * timer poll). The payload is the alarm as the device sent it; the topic and
      * text the node writes from it go through the client's redactor, as a status
@@ -177,7 +192,7 @@ export = function register(RED: NodeAPI): void {
      */
     const eventMsg = (base: NodeMessage | undefined, kind: Kind, alarm: AlarmDetails, when: string, device: DeviceNode, statusCode = 200): NodeMessage => {
       const label = device.deviceLabel;
-      const msg: NodeMessage = base ? clone(base) : {};
+      const msg = copyOf(base);
       msg.payload = alarm;
       msg.event = kind;
       msg.topic = device.client.redact(`${fieldText(alarm.severity)}: ${fieldText(alarm.description)}`);
@@ -188,7 +203,7 @@ export = function register(RED: NodeAPI): void {
     };
 
     const snapshotMsg = (base: NodeMessage | undefined, b: DeliveryBatch, label: string): NodeMessage => {
-      const msg: NodeMessage = base ? clone(base) : { topic: `alarms/${alarmType}` };
+      const msg: NodeMessage = base ? copyOf(base) : { topic: `alarms/${alarmType}` };
       const of = (kind: AlarmEvent['event']): AlarmEvent[] => b.events.filter((e) => e.event === kind);
       msg.payload = b.current();
       msg.raised = of('raised').map((e) => e.alarm);
@@ -209,8 +224,8 @@ export = function register(RED: NodeAPI): void {
         msg = build();
         send(msg);
       } catch (err) {
-        const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'send alarm event', t('error.sendFailed', { reason: err instanceof Error ? err.message : String(err) }, TYPE));
-        node.error(error, msg ?? timerMsg(label));
+        const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'send alarm event', t('error.sendFailed', { reason: reasonOf(err) }, TYPE));
+        errorToCatch(node, error, msg ?? timerMsg(label), label);
       }
     };
 
@@ -320,21 +335,8 @@ export = function register(RED: NodeAPI): void {
         hooks: {
           deliver: deliverFor(device),
           settle(inputs, err) {
-            for (const w of inputs) {
-              // Each message's done() on its own: one that throws (a Complete node
-              // that cannot copy the message) does not keep the others waiting.
-              try {
-                if (err) {
-                  if (err.statusCode !== undefined) w.msg.statusCode = err.statusCode;
-                  w.msg.device = label;
-                  w.done(err);
-                } else {
-                  w.done();
-                }
-              } catch (e) {
-                node.error(isMediantError(e) ? e : new MediantError('ERESPONSE', 'alarms', t('error.sendFailed', { reason: e instanceof Error ? e.message : String(e) }, TYPE)), w.msg);
-              }
-            }
+            // Each message ended on its own: one that Node-RED cannot copy still reaches Catch, the others are not kept waiting.
+            for (const w of inputs) endMessage(node, w.done, w.msg, label, err);
           },
           status: (s) => fleet.report(device, s),
           report(err) {
@@ -364,7 +366,7 @@ export = function register(RED: NodeAPI): void {
           node.error(error);
         },
         stop: () => Promise.resolve(),
-        request: (w) => w.done(error),
+        request: (w) => endMessage(node, w.done, w.msg, device.deviceLabel, error),
       };
     };
 
@@ -383,7 +385,7 @@ export = function register(RED: NodeAPI): void {
     node.on('input', (msg, send, done) => {
       try {
         if (configError) {
-          done(configError);
+          endMessage(node, done, msg, '', configError);
           return;
         }
         // Which device: an unknown or ambiguous msg.device is refused here, before any request.
@@ -401,9 +403,9 @@ export = function register(RED: NodeAPI): void {
         }
         pollAll(msg, send, done);
       } catch (err) {
-        const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'alarms', err instanceof Error ? err.message : String(err));
+        const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'alarms', reasonOf(err));
         setStatus(node, 'error', shortReason(error));
-        done(error);
+        endMessage(node, done, msg, '', error);
       }
     });
 
@@ -417,9 +419,9 @@ export = function register(RED: NodeAPI): void {
         if (err) failed.push(isMediantError(err) ? err : new MediantError('ERESPONSE', 'alarms', err.message));
         if (--left > 0) return;
         const first = failed[0];
-        if (!first) done();
-        else if (failed.length === 1) done(first);
-        else done(new MediantError(first.code, first.operation, t('error.fleetFailed', { count: failed.length, total: units.length, first: first.message }, TYPE)));
+        if (!first) endMessage(node, done, msg, '');
+        else if (failed.length === 1) endMessage(node, done, msg, '', first);
+        else endMessage(node, done, msg, '', new MediantError(first.code, first.operation, t('error.fleetFailed', { count: failed.length, total: units.length, first: first.message }, TYPE)));
       };
       // Each device's events keep the input message's properties; its own copy carries its device on failure.
       for (const u of units) u.request({ msg: units.length === 1 ? msg : clone(msg), send, done: one });
@@ -432,8 +434,9 @@ export = function register(RED: NodeAPI): void {
       try {
         id = checkAlarmId(msg.alarmId, 'msg.alarmId', 'get alarm');
       } catch (err) {
-        setStatus(node, 'error', shortReason(err));
-        done(err as Error);
+        const error = isMediantError(err) ? err : new MediantError('EINPUT', 'get alarm', reasonOf(err));
+        setStatus(node, 'error', shortReason(error));
+        endMessage(node, done, msg, label, error);
         return;
       }
       const ac = new AbortController();
@@ -441,24 +444,28 @@ export = function register(RED: NodeAPI): void {
       device.client
         .getAlarm(alarmType, id, ac.signal)
         .then((r) => {
-          if (ac.signal.aborted) return done();
+          if (ac.signal.aborted) return endMessage(node, done, msg, label);
           const body = { ...r.body, id };
           const out = eventMsg(undefined, 'get', body, new Date().toISOString(), device, r.statusCode);
           Object.assign(msg, out);
-          send(msg);
-          done();
+          try {
+            // Node-RED copies the message here for every wire but the first.
+            send(msg);
+          } catch (e) {
+            throw new MediantError('EINPUT', 'send', t('error.sendFailed', { reason: reasonOf(e) }));
+          }
+          endMessage(node, done, msg, label);
           const shown = choice.configured && !fleet.isFleet ? fleet.unitFor(choice.configured)?.watch?.lastShown : undefined;
           if (shown && shown.phase !== 'polling') showStatus(shown);
         })
         .catch((err: unknown) => {
-          if (ac.signal.aborted) return done();
-          const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'get alarm', t('error.sendFailed', { reason: err instanceof Error ? err.message : String(err) }, TYPE));
-          if (error.statusCode !== undefined) msg.statusCode = error.statusCode;
-          msg.device = label;
+          if (ac.signal.aborted) return endMessage(node, done, msg, label);
+          const error = isMediantError(err) ? err : new MediantError('ERESPONSE', 'get alarm', t('error.failed', { reason: reasonOf(err) }));
           setStatus(node, 'error', shortReason(error));
-          done(error);
+          endMessage(node, done, msg, label, error);
         })
-        .finally(() => gets.delete(ac));
+        .finally(() => gets.delete(ac))
+        .catch(() => undefined);
     }
 
     node.on('close', (removed, closedCb) => {

@@ -163,6 +163,73 @@ describe('alarms: against a hostile device', function () {
       (await h.pollOnce()).map((m) => m.event).should.eql(['raised', 'raised']);
     });
 
+    /** Waits for a condition on what helper nodes received (the guard only fails a broken node instead of hanging). */
+    async function until(cond, what) {
+      for (let i = 0; !cond(); i++) {
+        if (i > 2000) throw new Error(`never got ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    }
+    const tooDeep = () => {
+      let deep = {};
+      for (let i = 0; i < 200000; i++) deep = { d: deep };
+      return deep;
+    };
+
+    // Node-RED copies a message for a Catch node (done(err), node.error) and for a Complete
+    // node (done()): a message it cannot copy threw out of those calls, out of the node's
+    // promise chain, and Node-RED exited (--unhandled-rejections=strict), or the message
+    // reached neither Catch nor Complete. Found by the fault campaign.
+    it('a message Node-RED cannot copy, with msg.alarmId: the alarm is sent, the error reaches Catch once, and the node keeps working', async function () {
+      await h.load(flowFor({}));
+      const out = [];
+      helper.getNode('out').on('input', (m) => out.push(m));
+      const caught = caughtAt();
+      helper.getNode('poll1').receive({ topic: 'deep', alarmId: '1', deep: tooDeep() });
+      await until(() => caught.length > 0, 'an error at Catch');
+      out.map((m) => `${m.event} ${m.payload.id}`).should.eql(['get 1']);
+      caught[0].error.message.should.match(/RangeError: Maximum call stack size exceeded/);
+      caught[0]._msgid.should.equal(out[0]._msgid); // the same message, its topic now the alarm's
+      caught[0].topic.should.equal('major: Trunk is down');
+      caught[0].device.should.equal('lab-sbc');
+      const [again] = await h.pollOnce({ alarmId: '2' });
+      again.payload.id.should.equal('2');
+      caught.length.should.equal(1);
+    });
+
+    it('a message Node-RED cannot copy, polling: every event is sent, the error reaches Catch once, and the node keeps working', async function () {
+      await h.load(flowFor({}));
+      const out = [];
+      helper.getNode('out').on('input', (m) => out.push(m));
+      const caught = caughtAt();
+      const msg = { topic: 'getter' };
+      Object.defineProperty(msg, 'x', { enumerable: true, get: () => { throw new Error('no reading this'); } });
+      helper.getNode('poll1').receive(msg);
+      await until(() => caught.length > 0 && out.length >= 2, 'the events and an error at Catch');
+      out.map((m) => `${m.event} ${m.payload.id}`).should.eql(['raised 1', 'raised 2']);
+      caught[0].error.message.should.match(/no reading this/);
+      caught[0].topic.should.equal('getter');
+      dev.setAlarms('active', [{ id: '3', description: 'Third', severity: 'minor', source: 'Board#1', date: '2024-01-01T11:00:00Z' }]);
+      (await h.pollOnce()).map((m) => `${m.event} ${m.payload.id}`).should.eql(['cleared 1', 'cleared 2', 'raised 3']);
+      caught.length.should.equal(1);
+    });
+
+    it('a message whose own hasOwnProperty is no function: a failed poll or read still reaches Catch', async function () {
+      await h.load(flowFor({}));
+      const caught = caughtAt();
+      helper.getNode('poll1').receive({ topic: 'own', alarmId: '99', hasOwnProperty: 1 });
+      await until(() => caught.length > 0, 'the read\'s error at Catch');
+      caught[0].error.message.should.match(/404/);
+      caught[0].topic.should.equal('own');
+      dev.set({ status: 500 });
+      helper.getNode('poll1').receive({ topic: 'own2', hasOwnProperty: 1 });
+      await until(() => caught.length > 1, 'the poll\'s error at Catch');
+      caught[1].error.message.should.match(/500/);
+      caught[1].topic.should.equal('own2');
+      dev.reset();
+      (await h.pollOnce()).map((m) => m.event).should.eql(['raised', 'raised']);
+    });
+
     it('alarm descriptions that quote the credentials: msg.topic and msg.text come without them, on polls and msg.alarmId (found by the fault campaign)', async function () {
       dev.set({ echoInBody: true });
       await h.load(flowFor({}));

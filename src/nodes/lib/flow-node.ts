@@ -8,6 +8,7 @@
  */
 import { MediantError, isMediantError } from '../../client/errors';
 import { deviceOf, type DeviceChoice, type DeviceNode } from './devices';
+import { bareCopy, endMessage, reasonOf } from './finish';
 import { t } from './i18n';
 import type { Node, NodeMessage, SendFn } from './red';
 import { clearStatus, setStatus, shortReason } from './status';
@@ -28,32 +29,6 @@ export interface CallResult {
   extra?: Record<string, unknown>;
   /** Short status text on success; default: the status code. */
   summary?: string;
-}
-
-/** A short, one-line reason from something thrown that is not a MediantError. */
-function reasonOf(e: unknown): string {
-  let text: string;
-  try {
-    text = e instanceof Error ? `${e.name}: ${e.message}` : typeof e === 'string' ? e : 'unknown error';
-  } catch {
-    text = 'unknown error';
-  }
-  // eslint-disable-next-line no-control-regex
-  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return text.length > 200 ? `${text.slice(0, 199)}…` : text;
-}
-
-/** What a Catch node can still be given of a message that cannot be copied. */
-function bareCopy(msg: NodeMessage, error: MediantError, deviceLabel: string): NodeMessage {
-  const out: NodeMessage = deviceLabel ? { device: deviceLabel } : {};
-  try {
-    if (typeof msg._msgid === 'string') out._msgid = msg._msgid;
-    if (typeof msg.topic === 'string') out.topic = msg.topic;
-  } catch {
-    // a getter that throws: left out
-  }
-  if (error.statusCode !== undefined) out.statusCode = error.statusCode;
-  return out;
 }
 
 /**
@@ -157,11 +132,7 @@ export function handleMessages(
     } catch (err) {
       const error = isMediantError(err) ? err : new MediantError('EINPUT', 'input', t('error.failed', { reason: reasonOf(err) }));
       setStatus(node, 'error', shortReason(error));
-      try {
-        done(error);
-      } catch {
-        node.error(error, bareCopy(msg, error, ''));
-      }
+      endMessage(node, done, msg, '', error);
       return;
     }
     const only = devices.length === 1 ? devices[0] : undefined;
@@ -186,7 +157,7 @@ export function handleMessages(
         });
       }),
     )
-      .then(() => done())
+      .then(() => endMessage(node, done, msg, ''))
       .catch(() => undefined);
   });
 
