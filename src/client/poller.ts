@@ -11,7 +11,10 @@
  *   spread its first polls over the interval.
  * - Backoff while the device is unreachable (network failure or timeout):
  *   the wait doubles from the interval up to `maxBackoffMs` (5 min, or the
- *   interval when longer), and the status says when the next try is. A
+ *   interval when longer), and the status says when the next try is. Only
+ *   the timer's own runs count: a requested run that finds the device
+ *   unreachable tells its requester and leaves the timer's next try where
+ *   it was (so messages during an outage do not push the timer back). A
  *   timer run's failure is reported once per outage (again only when the
  *   error changes, or after a success), or every time with `reportEach`; a
  *   requested run's failure always reaches its requester through `settle`.
@@ -90,6 +93,8 @@ export class Poller<T = unknown> {
   private closed = false;
   private started = false;
   private timer: NodeJS.Timeout | undefined;
+  /** When the pending timer run is due (Date.now() ms). */
+  private dueAt: number | undefined;
   private running: AbortController | undefined;
   private waiting: T[] = [];
   private outage = 0;
@@ -149,8 +154,10 @@ export class Poller<T = unknown> {
   private schedule(ms: number): void {
     if (this.closed) return;
     if (this.timer) clearTimeout(this.timer);
+    this.dueAt = Date.now() + ms;
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.dueAt = undefined;
       this.kick();
     }, ms);
   }
@@ -159,12 +166,15 @@ export class Poller<T = unknown> {
     if (this.closed || this.running) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    // A requested run in place of the timer's: when the timer was due, should the device stay unreachable.
+    const timerDue = this.dueAt;
+    this.dueAt = undefined;
     const inputs = this.waiting;
     this.waiting = [];
     const ac = new AbortController();
     this.running = ac;
     // Whatever happens in a run, the next one is scheduled: the timer never stops.
-    this.turn(inputs, ac.signal)
+    this.turn(inputs, ac.signal, timerDue)
       .catch((err: unknown) => this.hooks.report(asMediantError(err, this.o.operation)))
       .finally(() => {
         if (this.running === ac) this.running = undefined;
@@ -175,7 +185,7 @@ export class Poller<T = unknown> {
       });
   }
 
-  private async turn(inputs: T[], signal: AbortSignal): Promise<void> {
+  private async turn(inputs: T[], signal: AbortSignal, timerDue: number | undefined): Promise<void> {
     let outcome: RunOutcome | MediantError;
     try {
       if (inputs.length > 0) this.status({ phase: 'polling' });
@@ -219,9 +229,11 @@ export class Poller<T = unknown> {
     this.reported = key;
     if (isUnreachable(error)) {
       this.hooks.unreachable?.(error);
-      this.outage++;
+      // A requested run during an outage: the timer keeps its own count and its next try.
+      const requested = inputs.length > 0 && this.outage > 0;
+      if (!requested) this.outage++;
       if (pollMs > 0) {
-        const delay = backoffMs(pollMs, this.outage, this.o.maxBackoffMs);
+        const delay = requested && timerDue !== undefined ? Math.max(0, timerDue - Date.now()) : backoffMs(pollMs, this.outage, this.o.maxBackoffMs);
         this.status({ phase: 'unreachable', retryMs: delay, error });
         this.schedule(delay);
         return;

@@ -330,6 +330,26 @@ describe('alarms: mediant-alarms-poll node', function () {
       noCredentials([out, caught, seen]);
     });
 
+    it('messages that poll during an outage each get the error, and leave the timer\'s backoff as it was (found by the fault campaign)', async function () {
+      // A poll asked for by a message counted as one more failed timer poll: each one doubled
+      // the wait, and a few messages in an outage kept the timer away for 5 min after the device was back.
+      sim.control.setFaults({ down: true });
+      await h.load(h.flowFor(sim, { pollInterval: 60 }));
+      const seen = statuses();
+      await seen.until((s) => /^unreachable, retry in/.test(s.text || ''), 'the timer\'s first failure');
+      for (let i = 0; i < 3; i++) {
+        const err = await h.pollOnce().then(
+          () => should.fail('no error'),
+          (e) => e,
+        );
+        err.msg.error.message.should.match(/network/);
+      }
+      const waits = seen.filter((s) => /^unreachable, retry in/.test(s.text || '')).map((s) => Number(/retry in ([\d.]+) s/.exec(s.text)[1]));
+      waits[0].should.equal(120);
+      waits.length.should.equal(4);
+      for (const w of waits) w.should.be.belowOrEqual(120);
+    });
+
     it('stops its timer when the flow stops', async function () {
       await h.load(h.flowFor(sim, { pollInterval: 1 }));
       const seen = statuses();
