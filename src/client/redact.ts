@@ -36,3 +36,20 @@ export function makeRedactor(username: string, password: string): Redact {
     return text.replace(BASIC_TOKEN, '***').replace(pattern, '***');
   };
 }
+
+/**
+ * An answer's texts about what the device did (`description`, a CLI
+ * script's `output`), in place, through the redactor: they reach msg
+ * properties of their own (msg.reset, msg.description), as on failure they
+ * reach an error. The rest of the body is the device's data, as sent.
+ */
+export function redactTexts<R extends { body: unknown }>(res: R, redact: Redact, keys: readonly string[] = ['description']): R {
+  const b = res.body as Record<string, unknown> | null;
+  if (b !== null && typeof b === 'object' && !Array.isArray(b)) {
+    for (const k of keys) {
+      const v = b[k];
+      if (typeof v === 'string') b[k] = redact(v);
+    }
+  }
+  return res;
+}

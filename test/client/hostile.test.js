@@ -163,6 +163,22 @@ describe('client: a hostile device', function () {
       r.body.output.should.equal('*** ***');
       assertNoCredentials(r.body);
     });
+
+    it('nor the description of an action\'s answer: reset (msg.reset), save, upload, license (found by the fault campaign)', async function () {
+      dev.set({ echoInBody: true });
+      const c = clientWith();
+      const answers = [
+        await c.reset({ saveConfiguration: false }),
+        await c.saveConfiguration(),
+        await c.uploadFile('ini', 'GWAppDelay = 0\n'),
+        await c.putLicense({ licenseVersion: 1, key: 'abc' }),
+      ];
+      for (const r of answers) {
+        r.statusCode.should.equal(200);
+        r.body.description.should.equal('*** ***');
+        assertNoCredentials(r.body);
+      }
+    });
   });
 
   describe('odd answers are data, not crashes', function () {

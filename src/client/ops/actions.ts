@@ -1,4 +1,5 @@
 /** POST /actions/reset and /actions/saveConfiguration (vendor document section 5). */
+import { redactTexts } from '../redact';
 import type { Transport } from '../transport';
 import { checkResetOptions } from '../validate';
 import type { ApiResponse, DescriptionBody, ResetOptions } from '../types';
@@ -9,13 +10,13 @@ export function reset(t: Transport, opts?: ResetOptions, signal?: AbortSignal): 
     const body = JSON.stringify(checkResetOptions(opts, operation));
     const res = await t.perform<DescriptionBody>({ operation, method: 'POST', path: '/api/v1/actions/reset', headers: t.h.sendJson, body, expect: 'json', empty: 'object', signal });
     t.forgetFirmware();
-    return res;
+    return redactTexts(res, (x) => t.redact(x));
   });
 }
 
 export function saveConfiguration(t: Transport, signal?: AbortSignal): Promise<ApiResponse<DescriptionBody>> {
   const operation = 'save configuration';
-  return t.guard(operation, () =>
-    t.perform({ operation, method: 'POST', path: '/api/v1/actions/saveConfiguration', headers: t.h.getJson, expect: 'json', empty: 'object', signal }),
+  return t.guard(operation, async () =>
+    redactTexts(await t.perform<DescriptionBody>({ operation, method: 'POST', path: '/api/v1/actions/saveConfiguration', headers: t.h.getJson, expect: 'json', empty: 'object', signal }), (x) => t.redact(x)),
   );
 }

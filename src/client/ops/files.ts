@@ -6,6 +6,7 @@
 import { MediantDeviceError, MediantHttpError, MediantInputError } from '../errors';
 import { prepareUpload } from '../body';
 import { deviceText } from '../parse';
+import { redactTexts } from '../redact';
 import { checkUploadOptions, type Transport } from '../transport';
 import { checkDownloadFileType, checkFileType } from '../validate';
 import type { ApiResponse, CliResult, DescriptionBody, DownloadFileType, FileType, UploadBody, UploadOptions } from '../types';
@@ -31,7 +32,7 @@ export function uploadFile(t: Transport, fileType: FileType, body: UploadBody, o
     );
     // a new software load may be another firmware
     if (type === 'software' || type === 'software/hitless') t.forgetFirmware();
-    return res;
+    return redactTexts(res, (x) => t.redact(x));
   });
 }
 
@@ -71,12 +72,7 @@ export function runCliScript(t: Transport, script: string, signal?: AbortSignal)
     );
     checkCliStatus(res, operation, t);
     // The device's texts about the script, as on failure: without the credentials a device may quote.
-    const b = res.body;
-    if (b !== null && typeof b === 'object') {
-      if (typeof b.description === 'string') b.description = t.redact(b.description);
-      if (typeof b.output === 'string') b.output = t.redact(b.output);
-    }
-    return res;
+    return redactTexts(res, (x) => t.redact(x), ['description', 'output']);
   });
 }
 

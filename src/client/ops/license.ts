@@ -1,6 +1,7 @@
 /** GET and PUT /license (vendor document section 10): a key as JSON, or a license file. */
 import { MediantInputError } from '../errors';
 import { prepareUpload } from '../body';
+import { redactTexts } from '../redact';
 import { checkUploadOptions, type Transport } from '../transport';
 import { checkInteger } from '../validate';
 import type { ApiResponse, DescriptionBody, LicenseInfo, LicenseKey, UploadBody, UploadOptions } from '../types';
@@ -11,9 +12,9 @@ export function getLicense(t: Transport, signal?: AbortSignal): Promise<ApiRespo
 
 export function putLicense(t: Transport, key: LicenseKey, signal?: AbortSignal): Promise<ApiResponse<DescriptionBody>> {
   const operation = 'put license';
-  return t.guard(operation, () => {
+  return t.guard(operation, async () => {
     const body = JSON.stringify(checkLicenseKey(key, operation));
-    return t.perform({ operation, method: 'PUT', path: '/api/v1/license', headers: t.h.sendJson, body, expect: 'json', empty: 'object', signal });
+    return redactTexts(await t.perform<DescriptionBody>({ operation, method: 'PUT', path: '/api/v1/license', headers: t.h.sendJson, body, expect: 'json', empty: 'object', signal }), (x) => t.redact(x));
   });
 }
 
@@ -23,11 +24,12 @@ export function putLicenseFile(t: Transport, body: UploadBody, opts?: UploadOpti
     const o = checkUploadOptions(opts, operation);
     const upload = await prepareUpload(body, { multipart: o.multipart ?? false, defaultFilename: 'license.txt', operation, property: 'body', signal: o.signal });
     if (o.multipart === undefined) upload.multipart = await t.multipartFor(operation, o.signal);
-    return t.perform(
+    const res = await t.perform<DescriptionBody>(
       { operation, method: 'PUT', path: '/api/v1/license', headers: t.h.getJson, expect: 'json', empty: 'object', signal: o.signal },
       upload,
       o.onProgress,
     );
+    return redactTexts(res, (x) => t.redact(x));
   });
 }
 
