@@ -25,6 +25,13 @@
  * the device never had, and every repeat carrying an eventId already
  * delivered for that event (one id per event). It returns its figures.
  *
+ * The cached localfilesystem (crash-fs) is the known-unsafe configuration:
+ * its state on disk is up to 30 s old after a kill, so it loses clears by
+ * design (the node warns at start, the README recommends cache: false). It
+ * runs as a comparison: its figures are printed, labelled so, and do not
+ * decide the exit code. The script exits 0 when every other run held, 1 when
+ * one did not, 2 when it could not run.
+ *
  *   node test/campaign/campaign.js [--quick] [--only=crash-fs,crash-fs-nocache,crash-redis,replicas-2,replicas-3] [--json=FILE]
  *
  * (npm run campaign). Every loop is bounded in count and time; every process
@@ -358,7 +365,8 @@ async function replicas({ processes, steps, kills, seed = 2, leaseSeconds = 3, l
 }
 
 const FULL = {
-  'crash-fs': () => ({ run: crash, opts: { store: 'localfilesystem', kills: 50 } }),
+  // The known-unsafe configuration, for comparison (see the header): not a run that must hold.
+  'crash-fs': () => ({ run: crash, opts: { store: 'localfilesystem', kills: 50 }, comparison: true }),
   'crash-fs-nocache': () => ({ run: crash, opts: { store: 'localfilesystem-nocache', kills: 50 } }),
   'crash-redis': () => ({ run: crash, opts: { store: 'redis', kills: 50 } }),
   'replicas-2': () => ({ run: replicas, opts: { processes: 2, steps: 200, kills: 10 } }),
@@ -373,7 +381,8 @@ const QUICK = {
 };
 
 function line(r) {
-  const base = `${r.campaign}: ${r.pass ? 'pass' : 'FAIL'} — ${r.expected} events expected, ${r.delivered} delivered, ${r.distinct} distinct; lost ${r.lost}, unexpected ${r.unexpected}, repeats ${r.repeats} (all with an eventId already delivered: ${r.unrecognisableRepeats === 0 ? 'yes' : `no, ${r.unrecognisableRepeats}`})`;
+  const verdict = r.comparison ? `comparison, the known-unsafe configuration (the node warns; the README recommends cache: false)${r.pass ? '' : ', loses events by design'}` : r.pass ? 'pass' : 'FAIL';
+  const base = `${r.campaign}: ${verdict} — ${r.expected} events expected, ${r.delivered} delivered, ${r.distinct} distinct; lost ${r.lost}, unexpected ${r.unexpected}, repeats ${r.repeats} (all with an eventId already delivered: ${r.unrecognisableRepeats === 0 ? 'yes' : `no, ${r.unrecognisableRepeats}`})`;
   const more = r.kills !== undefined && r.steps !== undefined ? `; ${r.steps} steps (${r.raise} raise, ${r.clear} clear, ${r.reboot} reboot), ${r.kills} holder kills, ${r.senders} instances delivered, late steps ${r.late}` : `; ${r.kills} kill -9 (${r.killModes.time} at a random time, ${r.killModes.lines} during delivery)`;
   return `${base}${more}; ${r.seconds} s`;
 }
@@ -394,9 +403,10 @@ async function main() {
   try {
     for (const name of names) {
       if (!FULL[name]) throw new Error(`unknown campaign ${name} (${Object.keys(FULL).join(', ')})`);
-      const { run, opts } = FULL[name]();
-      process.stderr.write(`campaign ${name}${quick ? ' (quick)' : ''}…\n`);
+      const { run, opts, comparison = false } = FULL[name]();
+      process.stderr.write(`campaign ${name}${quick ? ' (quick)' : ''}${comparison ? ' (comparison)' : ''}…\n`);
       const r = await run({ ...opts, ...(quick ? QUICK[name] : {}), log: (s) => process.stderr.write(`${s}\n`) });
+      r.comparison = comparison;
       results.push(r);
       process.stdout.write(`${line(r)}\n`);
     }
@@ -404,7 +414,11 @@ async function main() {
     await cleanupAll();
   }
   if (jsonArg) fs.writeFileSync(path.resolve(jsonArg.slice(7)), JSON.stringify(results, null, 2));
-  process.exitCode = results.every((r) => r.pass) ? 0 : 1;
+  // Only the runs that must hold decide; the comparison's figures are there to read.
+  const held = results.filter((r) => !r.comparison);
+  const failed = held.filter((r) => !r.pass);
+  process.stdout.write(`campaign: ${failed.length === 0 ? 'pass' : 'FAIL'} — ${held.length - failed.length} of ${held.length} runs that must hold held${results.length > held.length ? `; ${results.length - held.length} comparison run (not counted)` : ''}\n`);
+  process.exitCode = failed.length === 0 ? 0 : 1;
 }
 
 module.exports = { crash, replicas, analyse, line, prng, sinkOf };
