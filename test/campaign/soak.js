@@ -36,9 +36,13 @@
  * once, every cleared one raised and cleared once (or, for one gone before any
  * poll could see it, neither), nothing the device never had, one eventId per
  * event. RSS is sampled; the peak and the growth from start to end (after a
- * full GC) are reported.
+ * full GC) are reported, and the command line holds them to bounds: RSS at
+ * most 1 GiB at any moment, and the heap still alive after a full GC at the
+ * end (external memory included) at most 64 MiB above the start's, whatever
+ * the number of operations (the short run of npm test only reports them).
  *
  *   node test/campaign/soak.js [--ops=N] [--minutes=M] [--seed=S] [--concurrency=C] [--linked] [--json=FILE]
+ *                              [--max-rss-mib=1024] [--max-heap-growth-mib=64]
  *
  * (npm run soak: 10,000 operations by default, at most 60 minutes, the
  * package packed and installed as a user gets it; --linked loads this working
@@ -240,7 +244,7 @@ function makeFiles(work) {
  * passed). Options: ops, minutes, seed, concurrency, linked (this working
  * tree, not the packed package), log (a line printer).
  */
-async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() * 2 ** 31), concurrency = 6, linked = false, episodeOps = [4, 40], log = () => undefined } = {}) {
+async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() * 2 ** 31), concurrency = 6, linked = false, episodeOps = [4, 40], bounds, log = () => undefined } = {}) {
   const started = Date.now();
   const rnd = prng(seed);
   const p = picker(rnd);
@@ -629,6 +633,14 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
     const logLeak = findSecrets(logText, secrets);
     if (logLeak.length) fail('a credential in the Node-RED log', logText.split('\n').filter((l) => findSecrets(l, secrets).length).slice(0, 3).join(' | '));
     if (heapEnd?.polluted || heapStart.polluted) fail('Object.prototype was polluted');
+    // Memory bounded (npm run soak; the short run in npm test reports, as a test asserts no memory figure):
+    // RSS never past a ceiling, and what is still alive after a full GC at the end
+    // close to what was at the start, whatever the number of operations.
+    if (bounds && !exited) {
+      if (bounds.rssMiB !== undefined && rss.peak > bounds.rssMiB * 1048576) fail(`RSS peaked at ${mib(rss.peak)} MiB, over the bound of ${bounds.rssMiB} MiB`);
+      const grown = heapEnd.heapUsed + heapEnd.external - heapStart.heapUsed - heapStart.external;
+      if (bounds.heapGrowthMiB !== undefined && grown > bounds.heapGrowthMiB * 1048576) fail(`the heap after a full GC grew by ${mib(grown)} MiB (external memory included), over the bound of ${bounds.heapGrowthMiB} MiB`);
+    }
 
     const nodeOps = all.filter((o) => o.type !== 'mediant-device' && o.end !== 'not sent');
     const unfinished = all.filter((o) => o.end === undefined);
@@ -799,6 +811,8 @@ async function main() {
     ops: args.ops !== undefined ? Number(args.ops) : 10000,
     minutes: args.minutes !== undefined ? Number(args.minutes) : 60,
     concurrency: args.concurrency !== undefined ? Number(args.concurrency) : 6,
+    // RSS at most 1 GiB at any time; the heap still alive after a full GC at the end (external included) at most 64 MiB above the start's.
+    bounds: { rssMiB: args['max-rss-mib'] !== undefined ? Number(args['max-rss-mib']) : 1024, heapGrowthMiB: args['max-heap-growth-mib'] !== undefined ? Number(args['max-heap-growth-mib']) : 64 },
     linked: Boolean(args.linked),
     log: (s) => process.stderr.write(`${s}\n`),
   };
