@@ -35,7 +35,7 @@ const EXPECTED = ['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'P08', 'N01', 'N02',
 const ALLOWED = {
   D03: {
     packages: ['undici'],
-    why: 'undici 8 needs Node.js 22.19 or later; we support Node.js 20.18 (engines.node, the Node of Node-RED 4 installs), and undici 7 is the line maintained for it',
+    why: 'undici 8 needs Node.js 22.19 or later; we support Node.js 20.18.1 (engines.node, the Node of Node-RED 4 installs), and undici 7 is the line maintained for it',
   },
 };
 
