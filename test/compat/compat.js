@@ -70,6 +70,11 @@ function parseArgs(argv) {
   return TARGETS.filter((t) => wanted.includes(t.id));
 }
 
+/** `list` must be empty; the message shows what is in it. */
+function none(list, what) {
+  assert.ok(list.length === 0, `${what}:\n  ${list.join('\n  ')}`);
+}
+
 /** Log lines that say our package (or a node type) did not load. */
 function loadErrors(text) {
   return text.split('\n').filter((l) => (/\[(warn|error)\]/.test(l) && /mediant/i.test(l))
@@ -185,19 +190,19 @@ async function runTarget(target, pack, res, failures) {
       assert.strictEqual(r.status, 200, `GET /nodes: ${r.status}`);
       const sets = r.json.filter((s) => s.module === PKG.name);
       const broken = sets.filter((s) => s.err || !s.enabled).map((s) => `${s.id}: ${s.err ? JSON.stringify(s.err.message || s.err) : 'disabled'}`);
-      assert.deepStrictEqual(broken, [], 'node sets that did not load');
+      none(broken, 'node sets that did not load');
       const types = sets.flatMap((s) => s.types);
-      assert.deepStrictEqual(NODE_TYPES.filter((t) => !types.includes(t)), [], 'node types missing from GET /nodes');
-      assert.deepStrictEqual(loadErrors(ctx.red.log()), [], 'load errors in the runtime log');
+      none(NODE_TYPES.filter((t) => !types.includes(t)), 'node types missing from GET /nodes');
+      none(loadErrors(ctx.red.log()), 'load errors in the runtime log');
     });
     await step('editor', async () => {
       const r = await ctx.red.api('GET', '/nodes', undefined, { Accept: 'text/html' });
       assert.strictEqual(r.status, 200, `GET /nodes (text/html): ${r.status}`);
       const esc = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       const noDef = NODE_TYPES.filter((t) => !new RegExp(`RED\\.nodes\\.registerType\\(\\s*["']${esc(t)}["']`).test(r.text));
-      assert.deepStrictEqual(noDef, [], 'node types without registerType in the editor definitions');
+      none(noDef, 'node types without registerType in the editor definitions');
       const noHelp = NODE_TYPES.filter((t) => !new RegExp(`data-help-name=["']${esc(t)}["']`).test(r.text));
-      assert.deepStrictEqual(noHelp, [], 'node types without help');
+      none(noHelp, 'node types without help');
       // The shared editor script the definitions load, from the package's resources/.
       const scripts = [...new Set([...r.text.matchAll(/src="(resources\/[^"]+)"/g)].map((m) => m[1]))].filter((s) => s.includes(PKG.name));
       assert.ok(scripts.length, 'no editor script of the package is referenced');
@@ -211,7 +216,7 @@ async function runTarget(target, pack, res, failures) {
       const cat = await ctx.red.api('GET', '/nodes/messages?lng=en-US');
       assert.strictEqual(cat.status, 200, `GET /nodes/messages: ${cat.status}`);
       const missing = NODE_TYPES.filter((t) => !(cat.json && cat.json[`${PKG.name}/${t}`] && Object.keys(cat.json[`${PKG.name}/${t}`]).length));
-      assert.deepStrictEqual(missing, [], 'node sets without their en-US message catalog');
+      none(missing, 'node sets without their en-US message catalog');
     });
     ctx.sim = await startSimulator({ port: 0, host: '127.0.0.1', firmware: '7.4', bootTimeMs: 1500, users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }] });
     await step('admin', async () => {
