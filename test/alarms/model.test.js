@@ -37,12 +37,20 @@
  * `localfilesystem` context store, where "restart" stops the flows, closes
  * the store (writing it to disk), opens a new store on the same directory and
  * starts the flows again (fewer runs: each restart is a real one).
+ *
+ * The fleet model (issue 11) runs the same check per device for one node
+ * watching FLEET_SIZE simulators (deviceFrom "all"): random raises, clears
+ * and reboots on random devices, polls of the whole fleet and restarts of
+ * Node-RED; every device's raises and clears must be reported exactly once,
+ * with its own msg.device, and no event id twice across the fleet. A device
+ * rebooting is held down for one poll, which fails for it alone: the other
+ * devices' events of that poll are delivered and counted.
  */
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const fc = require('fast-check');
-require('should');
+const should = require('should');
 const { startSim } = require('../helpers/sim');
 const { MediantClient } = require('../../client');
 const { AlarmSync } = require('../../client/alarm-sync');
@@ -50,6 +58,8 @@ const { AlarmSync } = require('../../client/alarm-sync');
 const BOOT_MS = 10;
 const ENGINE_RUNS = 400;
 const NODE_RUNS = 100;
+const FLEET_SIZE = 50;
+const FLEET_RUNS = 20;
 
 // Few texts, so that after a reboot an old id often comes back with the same description.
 const DESCRIPTIONS = ['Trunk is down', 'Fan failure', 'Intrusion detected'];
@@ -63,6 +73,16 @@ const commandArb = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('restart') }) },
 );
 const sequenceArb = fc.array(commandArb, { minLength: 1, maxLength: 30 });
+
+const dev = fc.nat(FLEET_SIZE - 1);
+const fleetCommandArb = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ op: fc.constant('raise'), dev, d: fc.nat(DESCRIPTIONS.length - 1), s: fc.nat(SEVERITIES.length - 1) }) },
+  { weight: 5, arbitrary: fc.record({ op: fc.constant('clear'), dev, pick: fc.nat(20) }) },
+  { weight: 4, arbitrary: fc.record({ op: fc.constant('poll') }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('reboot'), devs: fc.uniqueArray(dev, { minLength: 1, maxLength: 3 }) }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('restart') }) },
+);
+const fleetSequenceArb = fc.array(fleetCommandArb, { minLength: 1, maxLength: 60 });
 
 const FIELDS = ['id', 'description', 'severity', 'source', 'date'];
 const same = (a, b) => FIELDS.every((k) => String(a[k]) === String(b[k]));
@@ -220,6 +240,65 @@ describe('alarms: model-based exactly-once', function () {
     });
   }
 
+/**
+ * Runs one fleet sequence against `sims` through the node: `poller` has
+ * `poll()` (resolves with { sent, error }) and `restart()`. Returns, per
+ * device, what run() returns for one, and every event id reported.
+ */
+async function runFleet(sims, poller, cmds) {
+  const per = sims.map(() => ({ reported: [], seen: [] }));
+  const eventIds = [];
+  /** A poll of the whole fleet; `down`: the devices held down, whose poll must fail. */
+  const poll = async (down = new Set()) => {
+    const states = sims.map((s) => s.control.state());
+    const { sent, error } = await poller.poll();
+    for (const m of sent) {
+      const i = Number(/^sbc-(\d+)$/.exec(m.device)[1]);
+      per[i].reported.push({ event: m.event, alarm: m.payload });
+      eventIds.push(m.eventId);
+    }
+    if (down.size > 0) should(error).be.ok();
+    else if (error) throw new Error(`a poll of the fleet failed: ${error.message}`);
+    states.forEach((st, i) => {
+      if (!down.has(i)) per[i].seen.push({ bootCount: st.bootCount, alarms: st.activeAlarms });
+    });
+    for (const m of sent) if (down.has(Number(/^sbc-(\d+)$/.exec(m.device)[1]))) throw new Error(`${m.device} was down, yet reported ${m.event}`);
+  };
+  for (const cmd of cmds) {
+    switch (cmd.op) {
+      case 'raise':
+        sims[cmd.dev].control.raiseAlarm({ description: DESCRIPTIONS[cmd.d], severity: SEVERITIES[cmd.s], source: 'Board#1' });
+        break;
+      case 'clear': {
+        const active = sims[cmd.dev].control.state().activeAlarms;
+        if (active.length > 0) sims[cmd.dev].control.clearAlarm(active[cmd.pick % active.length].id);
+        break;
+      }
+      case 'poll':
+        await poll();
+        break;
+      case 'reboot': {
+        // held down until the node has seen them down once (the model's assumption above)
+        for (const i of cmd.devs) {
+          sims[i].control.reboot();
+          sims[i].control.setFaults({ down: true });
+        }
+        await poll(new Set(cmd.devs));
+        for (const i of cmd.devs) sims[i].control.setFaults({ down: false });
+        for (const i of cmd.devs) await sims[i].control.waitUntilUp();
+        break;
+      }
+      case 'restart':
+        await poller.restart();
+        break;
+      default:
+        throw new Error(`unknown command ${cmd.op}`);
+    }
+  }
+  await poll();
+  return { per: per.map((p, i) => ({ ...p, record: sims[i].control.state().alarmEvents })), eventIds };
+}
+
   describe('through the node, with a persistent context store', function () {
     const nodeModel = require('./node-harness');
 
@@ -245,5 +324,35 @@ describe('alarms: model-based exactly-once', function () {
         );
       });
     }
+
+    it(`fleet: one node over ${FLEET_SIZE} devices reports every raise and clear once per device, through reboots of some and restarts of Node-RED (${FLEET_RUNS} random sequences)`, async function () {
+      this.timeout(900000);
+      await fc.assert(
+        fc.asyncProperty(fleetSequenceArb, async (cmds) => {
+          const sims = [];
+          const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mediant-fleet-ctx-'));
+          try {
+            for (let i = 0; i < FLEET_SIZE; i++) sims.push(await startSim({ bootTimeMs: BOOT_MS, users: nodeModel.SIM_USERS }));
+            await nodeModel.loadFleet(sims, dir);
+            const poller = { poll: nodeModel.pollFleetOnce, restart: nodeModel.restart };
+            const { per, eventIds } = await runFleet(sims, poller, cmds);
+            per.forEach((outcome, i) => {
+              try {
+                checkActive(outcome);
+              } catch (e) {
+                e.message = `device sbc-${i}: ${e.message}`;
+                throw e;
+              }
+            });
+            new Set(eventIds).size.should.equal(eventIds.length, 'an event id reported twice across the fleet');
+          } finally {
+            await nodeModel.helper.unload();
+            await Promise.all(sims.map((s) => s.close()));
+            fs.rmSync(dir, { recursive: true, force: true });
+          }
+        }),
+        { numRuns: FLEET_RUNS },
+      );
+    });
   });
 });

@@ -153,3 +153,74 @@ module.exports = {
   startServer: () => helper.startServer(),
   stopServer: () => helper.stopServer(),
 };
+
+/**
+ * A fleet: devices sbc-0 … sbc-<n-1> (one simulator each) and one poll node
+ * watching them all (deviceFrom "all"), wired as in flowFor.
+ */
+function fleetFlowFor(sims, props = {}) {
+  const devices = sims.map((sim, i) => ({ id: `dev${i}`, type: 'mediant-device', name: `sbc-${i}`, host: '127.0.0.1', port: String(sim.port), protocol: 'http', tls: '', timeout: 5000, conflictRetry: 0 }));
+  const flow = flowFor(sims[0], { device: '', deviceFrom: 'all', ...props }).filter((n) => n.id !== 'dev1');
+  return [...flow, ...devices];
+}
+
+const fleetCredentials = (sims) => Object.fromEntries(sims.map((_s, i) => [`dev${i}`, { username: 'Admin', password: PASSWORD }]));
+
+/**
+ * Sends a message to the fleet's poll node (a poll of every device) and
+ * resolves, once the node has called done, with the messages it sent and the
+ * error it reported (undefined when every device's poll succeeded).
+ */
+async function pollFleetOnce() {
+  const id = `poll-${++seq}`;
+  const out = helper.getNode('out');
+  const sent = [];
+  const onOut = (m) => {
+    if (m.pollId === id) sent.push(m);
+  };
+  out.on('input', onOut);
+  try {
+    const error = await new Promise((resolve, reject) => {
+      const guard = setTimeout(() => {
+        cleanup();
+        reject(new Error(`the poll node neither completed nor failed message ${id}`));
+      }, 60000);
+      const completed = helper.getNode('completed');
+      const caught = helper.getNode('caught');
+      const onDone = (m) => {
+        if (m.pollId !== id) return;
+        cleanup();
+        resolve(undefined);
+      };
+      const onCaught = (m) => {
+        if (m.pollId !== id) return;
+        cleanup();
+        resolve(m.error);
+      };
+      function cleanup() {
+        clearTimeout(guard);
+        completed.removeListener('input', onDone);
+        caught.removeListener('input', onCaught);
+      }
+      completed.on('input', onDone);
+      caught.on('input', onCaught);
+      helper.getNode('poll1').receive({ pollId: id });
+    });
+    await settle();
+    return { sent, error };
+  } finally {
+    out.removeListener('input', onOut);
+  }
+}
+
+/** Deploy the fleet flow with the default context store persisted under `dir`. */
+async function loadFleet(sims, dir, props) {
+  helper.settings(storeSettings(dir));
+  await helper.load(MODULES, [], fleetCredentials(sims));
+  await helper._context.load();
+  await helper.setFlows(fleetFlowFor(sims, props), 'full', fleetCredentials(sims));
+}
+
+module.exports.fleetFlowFor = fleetFlowFor;
+module.exports.pollFleetOnce = pollFleetOnce;
+module.exports.loadFleet = loadFleet;
