@@ -39,6 +39,9 @@
  * The compiled package is built first when src/ is newer than it (or missing):
  * `npm install` no longer builds (no install script in the published package).
  *
+ * The fleet example (three branch SBCs watched by one alarms node) gets three
+ * more simulators, in scenario mode too, each with its own serial number;
+ * FLEET_HOST_<n>/FLEET_PORT_<n> point its device nodes at them.
  * The fleet dashboard example (FlowFuse Dashboard 2.0, a devDependency that
  * Node-RED finds in the repository's node_modules) serves /dashboard beside the
  * editor; its nodes over "every device" show every device the examples deploy.
@@ -76,7 +79,8 @@ const USAGE = `Usage: npm start [-- options]   (or: node scripts/demo.js [option
   --dir DIR          Node-RED user directory, kept across runs: your flows stay there
                      (default: .demo in the repository; delete it to start afresh)
   --check            start in a temporary folder, wait for chat messages, a ticket
-                     opened and closed and a remediation report, then stop and remove
+                     opened and closed, a remediation report and a fleet remediation
+                     report, then stop and remove
                      the folder; exit 0 on success (for CI)
   --timeout S        how long --check waits (default 180)
   --help
@@ -344,13 +348,19 @@ function removeUserDir(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** The examples' device config node (one, shared by every example). */
-function exampleDevice() {
+/** The examples' device config nodes: `sbc`, shared by the single-device examples, and the fleet example's. */
+function exampleDevices() {
+  const devices = new Map();
   for (const file of fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json'))) {
-    const dev = JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8')).find((n) => n.type === 'mediant-device');
-    if (dev) return dev;
+    for (const n of JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, file), 'utf8'))) if (n.type === 'mediant-device') devices.set(n.id, n);
   }
-  throw new Error('no example has a mediant-device node');
+  if (devices.size === 0) throw new Error('no example has a mediant-device node');
+  return [...devices.values()];
+}
+
+/** The fleet example's devices read their address from FLEET_HOST_<n> / FLEET_PORT_<n>: how many there are. */
+function fleetSize() {
+  return exampleDevices().filter((d) => /^\$\{FLEET_HOST_\d+\}$/.test(d.host)).length;
 }
 
 /**
@@ -406,7 +416,7 @@ function demoFlows(sim, login, types) {
       if (seen.has(n.id)) continue; // the device config node is shared by all examples
       seen.add(n.id);
       if (n.type === 'mediant-device') {
-        // host and port stay ${MEDIANT_HOST}/${MEDIANT_PORT}: set at every start, they follow the simulator
+        // host and port stay ${MEDIANT_HOST}/${MEDIANT_PORT} (the fleet's ${FLEET_HOST_<n>}/${FLEET_PORT_<n>}): set at every start, they follow the simulators
         nodes.push({ ...n, protocol: sim.protocol, tls: '', credentials: { username: login.user, password: login.password } });
       } else if (n.type === 'debug' && n.complete !== 'error') {
         nodes.push({ ...n, tosidebar: false, tostatus: true, statusType: 'auto', statusVal: n.complete });
@@ -440,16 +450,16 @@ async function debugSidebarFirst(base) {
   await call(base, 'POST', '/settings/user', { editor: { sidebar: { order: ['debug', 'info', 'help', 'config', 'context'] } } });
 }
 
-/** A kept folder, the login changed: the `sbc` device node gets the new one (when the user kept it). */
+/** A kept folder, the login changed: the examples' device nodes get the new one (those the user kept). */
 async function updateDeviceLogin(base, login) {
-  const device = exampleDevice();
+  const ids = new Set(exampleDevices().map((d) => d.id));
   const flows = await call(base, 'GET', '/flows', undefined, { 'node-red-api-version': 'v1' });
   if (flows.status !== 200 || !Array.isArray(flows.json)) throw new Error(`reading the kept flows failed: ${flows.status}`);
-  const sbc = flows.json.find((n) => n.id === device.id && n.type === 'mediant-device');
-  if (!sbc) return false;
-  sbc.credentials = { username: login.user, password: login.password };
+  const kept = flows.json.filter((n) => ids.has(n.id) && n.type === 'mediant-device');
+  if (kept.length === 0) return false;
+  for (const d of kept) d.credentials = { username: login.user, password: login.password };
   const r = await call(base, 'POST', '/flows', flows.json, { 'node-red-deployment-type': 'nodes', 'node-red-api-version': 'v1' });
-  if (r.status !== 200 && r.status !== 204) throw new Error(`giving the sbc device node the new login failed: ${r.status} ${r.text.slice(0, 300)}`);
+  if (r.status !== 200 && r.status !== 204) throw new Error(`giving the example device nodes the new login failed: ${r.status} ${r.text.slice(0, 300)}`);
   return true;
 }
 
@@ -504,6 +514,28 @@ async function main() {
     // long enough to watch the remediation's reset in the editor (status "restarting…")
     bootTimeMs: 5000,
   }).catch((e) => abandon(e.code === 'EADDRINUSE' ? inUse('--sim-port', opts.simPort) : `the simulator did not start: ${e.message}`));
+  // the fleet example's branch SBCs: their own simulators, each its own serial number (as real devices)
+  const fleet = [];
+  for (let i = 1; i <= fleetSize(); i++) {
+    const branch = await startSimulator({
+      firmware: '7.4',
+      host: HOST,
+      port: 0,
+      users: [{ username: login.user, password: login.password, privilege: 'securityAdmin' }],
+      scenario: { periodMs: 5000 },
+      bootTimeMs: 5000,
+      serialNumber: `27752226368${7200 + i}`,
+    }).catch(async (e) => {
+      for (const f of [sim, ...fleet]) await f.close();
+      abandon(`a fleet simulator did not start: ${e.message}`);
+    });
+    fleet.push(branch);
+  }
+  const fleetEnv = {};
+  fleet.forEach((f, i) => {
+    fleetEnv[`FLEET_HOST_${i + 1}`] = f.host;
+    fleetEnv[`FLEET_PORT_${i + 1}`] = String(f.port);
+  });
   const user = prepareUserDir(dir, port);
   const env = {
     ...process.env,
@@ -513,6 +545,7 @@ async function main() {
     RESTORE_FILE: user.restoreFile,
     MEDIANT_HOST: sim.host,
     MEDIANT_PORT: String(sim.port),
+    ...fleetEnv,
     // Example 6 (alarms on replicas) names a Redis: the usual local one unless
     // given; without one its alarms node says "Redis ... not connected".
     REDIS_HOST: process.env.REDIS_HOST || '127.0.0.1',
@@ -525,7 +558,7 @@ async function main() {
   try {
     redJs = require.resolve('node-red/red.js', { paths: [ROOT] });
   } catch {
-    await sim.close();
+    for (const f of [sim, ...fleet]) await f.close();
     abandon('node-red is not installed: it is a devDependency, run "npm install" in the repository');
   }
   const red = spawn(process.execPath, [redJs, '--userDir', user.dir, '--settings', user.settingsFile, '--port', String(port)], {
@@ -553,7 +586,7 @@ async function main() {
         await exited;
         clearTimeout(kill);
       }
-      await sim.close();
+      for (const f of [sim, ...fleet]) await f.close();
       unlock();
       if (temporary) removeUserDir(user.dir);
       else if (!opts.check && code === 0) say(`your flows are kept in ${user.dir} (npm start opens them again)`);
@@ -601,6 +634,7 @@ async function main() {
   say(` Node-RED editor:   ${editor}/`);
   say(` device simulator:  ${sim.url}  user "${login.user}", password in`);
   say(`                    ${loginFile} (readable by you only)`);
+  if (fleet.length) say(`   and ${fleet.length} branch SBCs for the fleet example: ${fleet.map((f) => f.url).join(', ')}`);
   say('   Your own nodes: pick the device "sbc" (already set up), or a new mediant-device');
   say('   with host ${MEDIANT_HOST}, port ${MEDIANT_PORT}, protocol HTTP and that user.');
   say(user.kept ? ` Your flows, as you left them: ${user.dir}` : ` The examples are deployed; your flows are kept in ${user.dir}`);
@@ -618,6 +652,8 @@ async function main() {
   say('  • "Remediation": when "Trunk is down" comes up (about 20 s in), the CLI fix runs,');
   say('    a SIP test call checks that calls go through, and the chat reports both (while');
   say('    "Proxy set is unreachable" is active too, the call fails, and the report says so)');
+  say('  • "Fleet remediation": one alarms node watches the three branch SBCs; its fix');
+  say('    (and, if need be, the reset) goes to whichever branch raised "Trunk is down"');
   say('  • "KPI watch" and "Configuration backup": alerts and files, see each tab\'s comment');
   say('    ("PM watch" is for devices before 7.4: its tab is there, switched off)');
   if (!skipped.some((s) => s.label === 'Fleet dashboard')) {
@@ -631,7 +667,8 @@ async function main() {
     say('');
     say(' The demo also nudges the simulator so every path shows: the answer seizure');
     say(' ratio drops below 70 % for 20 s every 2 minutes, and after 90 s a "Trunk is');
-    say(' down" arrives that the CLI fix cannot clear, so the remediation resets the device.');
+    say(' down" arrives that the CLI fix cannot clear, so the remediation resets the device;');
+    say(' after 60 s the same happens on branch-2 alone, and the fleet chain resets only it.');
   }
   say('');
   say(temporary ? ' Ctrl-C stops everything and removes the temporary folder.' : ' Ctrl-C stops everything; your flows stay (delete the folder to start afresh).');
@@ -645,7 +682,7 @@ async function main() {
       say(`demo check FAILED: ${result.reason}`);
       return stop(1);
     }
-    say(`demo check passed: ${result.chat} chat messages, ${result.tickets} tickets (${result.closed} closed), remediation reported: "${result.remediation}"`);
+    say(`demo check passed: ${result.chat} chat messages, ${result.tickets} tickets (${result.closed} closed), remediation reported: "${result.remediation}", fleet remediation reported: "${result.fleet}"`);
     return stop(0);
   }
 
@@ -663,6 +700,14 @@ async function main() {
       if (sim.control.state().up) sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#2' });
     }, 90000),
   );
+  // the fleet: a trunk on branch-2 that the fix cannot clear; only branch-2 is reset
+  if (fleet[1]) {
+    timers.push(
+      setTimeout(() => {
+        if (fleet[1].control.state().up) fleet[1].control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#2' });
+      }, 60000),
+    );
+  }
 }
 
 async function waitForEditor(base, gone, ms) {
@@ -706,13 +751,15 @@ async function checkDemo(base, ms, gone) {
       const closed = tickets.filter((t) => t.status === 'closed').length;
       // the remediation's report, once its test call has ended (connected or not, the report says which)
       const remediation = chat.map((m) => m.text).find((t) => /after the CLI fix.*test call/.test(t || ''));
-      last = { chat: chat.length, tickets: tickets.length, closed };
-      if (chat.length > 0 && tickets.length > 0 && closed > 0 && remediation) return { ok: true, ...last, remediation };
+      // the fleet chain's report: a branch SBC's trunk fixed on that branch
+      const fleet = chat.map((m) => m.text).find((t) => /^✅ Trunk is down on branch-\d+ cleared after the CLI fix$/.test(t || ''));
+      last = { chat: chat.length, tickets: tickets.length, closed, fleet: Boolean(fleet) };
+      if (chat.length > 0 && tickets.length > 0 && closed > 0 && remediation && fleet) return { ok: true, ...last, remediation, fleet };
     } catch {
       /* Node-RED busy: ask again */
     }
     if (Date.now() > deadline) {
-      return { ok: false, reason: `after ${ms / 1000} s: ${last.chat} chat messages, ${last.tickets} tickets, ${last.closed} closed, no remediation report with its test call` };
+      return { ok: false, reason: `after ${ms / 1000} s: ${last.chat} chat messages, ${last.tickets} tickets, ${last.closed} closed, ${last.fleet ? 'a' : 'no'} fleet remediation report, and no remediation report with its test call` };
     }
     await sleep(500);
   }

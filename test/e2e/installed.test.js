@@ -132,16 +132,21 @@ describe('installed into a real Node-RED', function () {
         bootTimeMs: 1500,
         ...(check.simulator || {}),
       });
+      // a fleet example: a simulator per device
+      const sims = [sim];
       try {
+        while (sims.length < (check.devices || 1)) {
+          sims.push(await startSimulator({ firmware: '7.4', users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500 }));
+        }
         for (const r of Object.values(receivers)) r.clear();
-        const deployed = prepareFlow(flow, { sim, username: USERNAME, password: PASSWORD });
+        const deployed = prepareFlow(flow, { sim, sims, username: USERNAME, password: PASSWORD });
         await red.deploy(deployed);
         const back = await red.api('GET', '/flows');
         assert.ok(!back.text.includes(PASSWORD), 'GET /flows carries no password');
-        await check.run({ sim, red, receivers, flow: deployed, paths });
+        await check.run({ sim, sims, red, receivers, flow: deployed, paths });
       } finally {
         await red.deploy([]);
-        await sim.close();
+        for (const s of sims) await s.close();
       }
     });
   }

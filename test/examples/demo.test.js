@@ -1,7 +1,7 @@
 'use strict';
 // `npm start` smoke test: scripts/demo.js --check starts the simulator and a real Node-RED with the
-// examples, waits until chat messages, an opened and closed ticket and a remediation report arrived
-// at its receivers, then stops everything and exits 0. Then what a user building their own flow in
+// examples, waits until chat messages, an opened and closed ticket, a remediation report and the fleet
+// example's remediation report arrived at its receivers, then stops everything and exits 0. Then what a user building their own flow in
 // the demo meets: the device login they can use, their flows kept across Ctrl-C, busy ports.
 require('should');
 const { spawn } = require('node:child_process');
@@ -61,6 +61,8 @@ describe('npm start (scripts/demo.js)', function () {
     const r = await run(['--check', '--port', '0', '--timeout', '180', '--user', 'ci-admin', '--password', password], 220000);
     // the fix, confirmed by a test call through the trunk (which another active alarm of the scenario may still block)
     r.output.should.match(/demo check passed: \d+ chat messages, \d+ tickets \([1-9]\d* closed\), remediation reported: "(✅|⚠️) Trunk is down on sbc cleared after the CLI fix; (a test call went through|but a test call did not go through \(RELEASE_BECAUSE_[A-Z_]+\))"/);
+    // the fleet example: one alarms node over the three branch SBCs, the fix on the branch that raised it
+    r.output.should.match(/, fleet remediation reported: "✅ Trunk is down on branch-[123] cleared after the CLI fix"/);
     (r.code === 0 ? '' : r.output).should.equal('', `exit ${r.code}/${r.signal}`);
     r.output.should.not.containEql(password);
     r.output.should.match(/user "ci-admin"/);

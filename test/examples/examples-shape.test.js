@@ -8,7 +8,7 @@ describe('examples/', function () {
   const files = s.exampleFiles();
 
   it('holds the example flows', () => {
-    files.should.eql(['01 alarm to chat.json', '02 alarm to ticket.json', '03 remediation.json', '04 configuration backup.json', '05 PM watch.json', '06 alarms on replicas.json', '07 KPI watch.json', '09 fleet dashboard.json']);
+    files.should.eql(['01 alarm to chat.json', '02 alarm to ticket.json', '03 remediation.json', '04 configuration backup.json', '05 PM watch.json', '06 alarms on replicas.json', '07 KPI watch.json', '08 fleet remediation.json', '09 fleet dashboard.json']);
   });
 
   it('use every node type of the package, together', () => {

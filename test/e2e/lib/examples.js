@@ -41,7 +41,8 @@ function envFor(moduleDir, receivers, paths) {
     else if (name === 'REDIS_HOST') env[name] = paths.redis ? paths.redis.host : '127.0.0.1';
     // Without a Redis for this run, a port nothing listens on: the cluster example then shows its error.
     else if (name === 'REDIS_PORT') env[name] = paths.redis ? String(paths.redis.port) : '1';
-    else if (name === 'MEDIANT_HOST' || name === 'MEDIANT_PORT') continue;
+    // the device addresses (one, or a fleet's) are written into the config nodes instead
+    else if (name === 'MEDIANT_HOST' || name === 'MEDIANT_PORT' || /^FLEET_(HOST|PORT)_\d+$/.test(name)) continue;
     else unknown.push(name);
   }
   if (unknown.length) throw new Error(`examples read environment variables the e2e run does not know: ${unknown.join(', ')} (teach test/e2e/lib/examples.js)`);
@@ -51,20 +52,23 @@ function envFor(moduleDir, receivers, paths) {
 /**
  * The example as a user deploys it after Import: on its own tab, every
  * `mediant-device` pointed at the simulator with credentials (they travel in the
- * POST, as the editor sends them).
+ * POST, as the editor sends them). A fleet example's devices each get their own
+ * simulator of `sims` (in the order of the file), when given.
  */
-function prepareFlow(flow, { sim, username, password }) {
+function prepareFlow(flow, { sim, sims, username, password }) {
   const nodes = JSON.parse(JSON.stringify(flow));
   const tabs = new Set(nodes.filter((n) => n.type === 'tab').map((n) => n.id));
   const comment = nodes.find((n) => n.type === 'comment');
   for (const z of new Set(nodes.map((n) => n.z).filter(Boolean))) {
     if (!tabs.has(z)) nodes.unshift({ id: z, type: 'tab', label: comment ? comment.name.split(':')[0] : 'example', disabled: false, info: '' });
   }
+  let d = 0;
   for (const n of nodes) {
     if (n.type !== 'mediant-device') continue;
-    n.host = sim.host;
-    n.port = String(sim.port);
-    n.protocol = sim.protocol;
+    const to = sims && sims.length ? sims[d++ % sims.length] : sim;
+    n.host = to.host;
+    n.port = String(to.port);
+    n.protocol = to.protocol;
     n.tls = '';
     n.credentials = { username, password };
   }
@@ -94,6 +98,28 @@ async function nextSecond() {
 const listDir = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir).sort() : []);
 
 const EXAMPLE_CHECKS = {
+  // One alarms node over the three devices of group "branches"; the remediation chain acts on the device that raised the alarm.
+  '08 fleet remediation.json': {
+    devices: 3,
+    async run({ sims, receivers }) {
+      const texts = () => chatTexts(receivers);
+      const cli = (sim) => simRequests(sim, 'PUT', /^\/api\/v1\/files\/cliScript\/incremental$/).length;
+      const resets = (sim) => simRequests(sim, 'POST', /^\/api\/v1\/actions\/reset$/).length;
+      const boots = sims.map((s) => s.control.state().bootCount);
+      // 1. branch-2: a trunk the CLI fix brings back
+      sims[1].control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1', clearedByCli: 'no shutdown' });
+      await waitFor('the fix reported for branch-2', () => texts().find((x) => x === '✅ Trunk is down on branch-2 cleared after the CLI fix'));
+      assert.deepStrictEqual(sims.map(cli), [0, 1, 0], 'the CLI fix ran on branch-2 only');
+      // 2. branch-3: a trunk the fix does not help: branch-3, and only it, is reset
+      sims[2].control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#2' });
+      await waitFor('the reset reported for branch-3', () => texts().find((x) => /^🔁 Trunk is down did not clear after the CLI fix: branch-3 was reset and is back/.test(x)));
+      assert.deepStrictEqual(sims.map(cli), [0, 1, 1]);
+      assert.deepStrictEqual(sims.map(resets), [0, 0, 1], 'only branch-3 was reset');
+      assert.deepStrictEqual(sims.map((s) => s.control.state().bootCount), [boots[0], boots[1], boots[2] + 1]);
+      assert.strictEqual(texts().length, 2, `chat got:\n${texts().join('\n')}`);
+    },
+  },
+
   // One replica polls (here the only one); each event posted once with its eventId as Idempotency-Key.
   '06 alarms on replicas.json': {
     simulator: { initialAlarms: [{ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1' }] },
