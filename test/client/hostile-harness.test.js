@@ -114,4 +114,19 @@ describe('the hostile device harness', function () {
     const s = await get(dev, '/api/v1/status', { abortAfterMs: 200 });
     should(s.aborted).be.true();
   });
+
+  it('reset drops a connection slowAcceptMs still holds: its request never reaches the log of the next test', async function () {
+    dev.set({ slowAcceptMs: 1000 });
+    const sock = net.connect(dev.port, dev.host);
+    sock.on('error', () => undefined);
+    await new Promise((r) => sock.once('connect', r));
+    sock.write(`GET /api/v1/status HTTP/1.1\r\nHost: x\r\nAuthorization: ${AUTH}\r\n\r\n`);
+    const first = new Promise((r) => {
+      sock.once('data', () => r('answered'));
+      sock.once('close', () => r('closed'));
+    });
+    dev.reset();
+    (await first).should.equal('closed');
+    dev.apiRequests().should.eql([]);
+  });
 });

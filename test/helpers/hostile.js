@@ -12,7 +12,8 @@
  *   dev.clientOptions(extra)    { host, port, protocol: 'http', username, password, ...extra }
  *   dev.deviceProps(extra)      a `mediant-device` node's properties for it (for flowFor)
  *   dev.set({ ...switches })    turns misbehaviours on (merged into what is on)
- *   dev.reset()                 every switch off, the default alarms back, the log emptied
+ *   dev.reset()                 every switch off, the default alarms back, the log emptied,
+ *                               connections still held back by slowAcceptMs dropped
  *   dev.setAlarms(type, list)   the alarms of 'active' or 'history' ({ id, description,
  *                               severity, source, date, ...any field }, sent as given)
  *   dev.requests                every request received: { method, path, url, headers, body }
@@ -109,6 +110,8 @@ async function startHostile(opts = {}) {
   const requests = [];
   const timers = new Set();
   const sockets = new Set();
+  /** Connections held back by slowAcceptMs, not yet seen by HTTP: socket -> its timer. */
+  const held = new Map();
   let accepted = 0;
 
   const later = (fn, ms) => {
@@ -329,8 +332,15 @@ async function startHostile(opts = {}) {
       server.emit('connection', socket);
       socket.resume();
     };
-    if (sw.slowAcceptMs > 0) later(take, sw.slowAcceptMs);
-    else take();
+    if (sw.slowAcceptMs > 0) {
+      // held back: a reset drops it (see reset()), so that a connection one
+      // test gave up on never turns into a request logged in the next one
+      const t = later(() => {
+        held.delete(socket);
+        take();
+      }, sw.slowAcceptMs);
+      held.set(socket, t);
+    } else take();
   });
   await new Promise((resolve, reject) => {
     front.once('error', reject);
@@ -346,6 +356,12 @@ async function startHostile(opts = {}) {
       sw = { ...sw, ...switches };
     },
     reset() {
+      for (const [socket, t] of held) {
+        clearTimeout(t);
+        timers.delete(t);
+        socket.destroy();
+      }
+      held.clear();
       sw = {};
       alarms = structuredClone(DEFAULT_ALARMS);
       requests.length = 0;
