@@ -120,7 +120,7 @@ export class Device implements SimControl {
   private scenarioTimer?: NodeJS.Timeout;
   private scenarioTick = 0;
   closed = false;
-  /** Set by the server: destroys every open connection (reboot, down). */
+  /** Set by the server: destroys every open connection but those of the control API (reboot, down). */
   disconnectAll: () => void = () => undefined;
 
   constructor(opts: SimulatorOptions) {

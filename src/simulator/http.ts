@@ -604,10 +604,15 @@ const HTML_ERROR =
   '<!DOCTYPE html>\n<html><head><title>500 Internal Server Error</title></head>\n' +
   '<body><h1>Internal Server Error</h1><p>The server encountered an internal error.</p></body></html>\n';
 
+/** A request of the control API (/__sim/), which no fault or reboot of the device affects. */
+export function isControlPath(url: string): boolean {
+  return url === '/__sim' || url.startsWith('/__sim/') || url.startsWith('/__sim?');
+}
+
 export function createRequestHandler(dev: Device, listenHost: string, certificate: string | undefined): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const url = req.url ?? '/';
-    if (url === '/__sim' || url.startsWith('/__sim/') || url.startsWith('/__sim?')) {
+    if (isControlPath(url)) {
       handleControl(dev, req, res, certificate).catch(() => res.destroy());
       return;
     }

@@ -14,7 +14,7 @@ import * as https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { makeSelfSignedCertificate } from './cert';
 import { Device } from './device';
-import { createRequestHandler } from './http';
+import { createRequestHandler, isControlPath } from './http';
 import { profileFor } from './profiles';
 import type { Simulator, SimulatorOptions } from './types';
 
@@ -60,16 +60,37 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     ? https.createServer({ ...serverOptions, cert: material.cert, key: material.key }, handler)
     : http.createServer(serverOptions, handler);
   const sockets = new Set<Socket>();
+  /**
+   * Connections that carried a control request (/__sim/): the device going
+   * down or rebooting spares them. Known by the client's address and port, the
+   * same for the TCP socket and the TLS socket over it.
+   */
+  const control = new Set<string>();
+  const peer = (s: Socket): string => `${s.remoteAddress}|${s.remotePort}`;
   server.on('connection', (s: Socket) => {
     if (dev.closed) {
       s.destroy();
       return;
     }
     sockets.add(s);
-    s.once('close', () => sockets.delete(s));
+    const key = peer(s);
+    s.once('close', () => {
+      sockets.delete(s);
+      control.delete(key);
+    });
   });
-  dev.disconnectAll = () => {
+  server.on('request', (req: http.IncomingMessage) => {
+    if (isControlPath(req.url ?? '/')) control.add(peer(req.socket));
+  });
+  const destroyAll = (): void => {
     for (const s of sockets) s.destroy();
+  };
+  // The device's own connections go when it goes down or reboots; a control
+  // connection (the one that asked for the reboot, a test's keep-alive) stays,
+  // as the control API stays reachable. An /api request on it is dropped anyway
+  // while the device is not up.
+  dev.disconnectAll = () => {
+    for (const s of sockets) if (!control.has(peer(s))) s.destroy();
   };
   try {
     await new Promise<void>((resolve, reject) => {
@@ -98,7 +119,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       closing ??= new Promise<void>((resolve) => {
         dev.close();
         server.close(() => resolve());
-        dev.disconnectAll();
+        destroyAll();
       });
       return closing;
     },

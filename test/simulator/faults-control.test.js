@@ -189,6 +189,32 @@ describe('simulator: faults, HA, control API, request log', function () {
       (await ctl(env.sim, 'PUT', '/faults', { down: false })).status.should.equal(200);
       await until(async () => (await api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent }).catch(() => ({}))).status === 200);
     });
+
+    it('down set over HTTP drops the device\'s connections but not the control connection that asked', async () => {
+      const { request, Agent } = require('undici');
+      const control = new Agent({ connections: 1 });
+      const events = { connect: 0, disconnect: 0 };
+      control.on('connect', () => events.connect++);
+      control.on('disconnect', () => events.disconnect++);
+      const ctlOn = async (method, path, body) => {
+        const r = await request(`${env.sim.url}/__sim${path}`, { method, dispatcher: control, headers: body ? { 'content-type': 'application/json' } : {}, body: body && JSON.stringify(body) });
+        return { status: r.statusCode, json: await r.body.json() };
+      };
+      try {
+        // a kept-alive connection to the device's API
+        (await api(env.sim, 'GET', '/api/v1/status', { dispatcher: env.agent })).status.should.equal(200);
+        const dropped = new Promise((resolve) => env.agent.once('disconnect', resolve));
+        (await ctlOn('PUT', '/faults', { down: true })).status.should.equal(200);
+        await dropped;
+        // the control connection is still there, and answers on
+        const st = await ctlOn('GET', '/state');
+        st.json.up.should.be.false();
+        (await ctlOn('PUT', '/faults', { down: false })).status.should.equal(200);
+        events.should.eql({ connect: 1, disconnect: 0 });
+      } finally {
+        await control.close();
+      }
+    });
   });
 
   it('PM values move over time (a function of the clock, no timers)', () => {
