@@ -305,12 +305,11 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
     assertClean();
   });
 
-  it('Import > Examples lists every example of the package and imports each without error', async function () {
-    // a fresh editor per example: a bound that grows with the examples (fail, never hang; not a speed check)
-    this.timeout(Math.max(120000, 40000 * EXAMPLES.length));
-    const names = EXAMPLES.map((f) => f.replace(/\.json$/, ''));
-    for (const file of EXAMPLES) {
-      // A fresh editor per example, as a user importing one example into their flows.
+  // One test per example (each its own time budget, and a failure names the
+  // example), each in a fresh editor, as a user importing one example into their flows.
+  for (const file of EXAMPLES) {
+    it(`Import > Examples lists every example of the package and imports "${file.replace(/\.json$/, '')}" without error`, async function () {
+      const names = EXAMPLES.map((f) => f.replace(/\.json$/, ''));
       const t = await newTab();
       try {
         const { page } = t;
@@ -334,8 +333,8 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       } finally {
         await t.context.close();
       }
-    }
-  });
+    });
+  }
 
   it('shows the alarm-to-chat example running against the simulator (docs/images/editor.png)', async function () {
     const file = EXAMPLES.find((f) => /alarm to chat/.test(f));
