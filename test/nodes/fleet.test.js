@@ -217,4 +217,46 @@ describe('one polling node over many devices (deviceFrom all / group)', function
       }
     });
   });
+
+  describe('msg.device into a node over a group, on each polling node', function () {
+    // each node's properties, and the firmware its devices must play
+    const FLEET_NODES = [
+      { type: 'mediant-alarms-poll', props: { alarmType: 'active', emitExisting: true, output: 'events' }, firmware: '7.4' },
+      { type: 'mediant-kpi', props: { source: 'current', kpi: 'sbc/callStats/global' }, firmware: '7.4' },
+      { type: 'mediant-pm-read', props: { pm: 'NetUtilKBytes', index: '0', interval: 0 }, firmware: '7.0' },
+    ];
+    for (const spec of FLEET_NODES) {
+      it(`${spec.type}: an unknown name and a device outside the group are refused with no request to any device; a member is read alone`, async function () {
+        // sbc-0 and sbc-1 in group "core", sbc-2 outside it
+        const own = spec.firmware === '7.4' ? sims.slice(0, 3) : [];
+        for (let i = own.length; i < 3; i++) own.push(await startSim({ users: SIM_USERS, firmware: spec.firmware }));
+        try {
+          own.forEach((s) => s.control.raiseAlarm({ description: 'Fan failure', severity: 'Minor' }));
+          own.forEach((s) => s.control.clearLog());
+          const devices = own.map((s, i) => device(`dev${i}`, `sbc-${i}`, s, { group: i < 2 ? 'core' : '' }));
+          await load(flowWith([{ id: 'f1', type: spec.type, device: '', deviceFrom: 'group', deviceGroup: 'core', pollInterval: 0, ...spec.props }], { devices }));
+          const out = collect('out');
+          const caught = collect('caught');
+          helper.getNode('f1').receive({ device: 'sbc-zz' });
+          await until(() => caught.length === 1, 'the refusal of an unknown name');
+          caught[0].error.message.should.equal('msg.device "sbc-zz" names no running mediant-device (a device is named by its Name, or host:port where it has none)');
+          helper.getNode('f1').receive({ device: 'sbc-2' });
+          await until(() => caught.length === 2, 'the refusal of a device outside the group');
+          caught[1].error.message.should.equal('msg.device "sbc-2" is not one of this node\'s devices (group "core")');
+          for (const s of own) api(s).should.eql([]);
+          helper.getNode('f1').receive({ device: 'sbc-1' });
+          await until(() => out.length === 1, 'sbc-1 read');
+          out[0].device.should.equal('sbc-1');
+          api(own[1]).length.should.be.above(0);
+          api(own[0]).should.eql([]);
+          api(own[2]).should.eql([]);
+          out.should.have.length(1);
+          caught.should.have.length(2);
+        } finally {
+          await helper.unload();
+          for (const s of own) if (!sims.includes(s)) await s.close();
+        }
+      });
+    }
+  });
 });
