@@ -21,6 +21,24 @@ const USERNAME = 'e2eBrowser';
 const CONFIG_TYPES = ['mediant-device', 'mediant-cluster'];
 const FLOW_TYPES = NODE_TYPES.filter((t) => !CONFIG_TYPES.includes(t));
 
+/** Zoom out (footer button) until the whole flow is in view; the chart's box. */
+async function fitFlow(page) {
+  const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
+  for (let i = 0; i < 6; i++) {
+    const right = Math.max(...(await page.locator('#red-ui-workspace-chart .red-ui-flow-node-group').evaluateAll((gs) => gs.map((g) => g.getBoundingClientRect().right))));
+    if (right < chart.x + chart.width - 10) break;
+    await page.click('#red-ui-view-zoom-out');
+  }
+  return chart;
+}
+
+/** The mouse in a corner of the chart, and no tooltip over the picture. */
+async function noTooltip(page, chart) {
+  await page.mouse.move(chart.x + chart.width - 40, chart.y + chart.height - 40);
+  await page.locator('.red-ui-popover:visible').waitFor({ state: 'detached' }).catch(() => {});
+  await waitFor('no tooltip shown', async () => (await page.locator('.red-ui-popover:visible').count()) === 0);
+}
+
 const EXAMPLES = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.json')).sort();
 
 describe('in a real browser (Debian chromium driven by playwright-core)', function () {
@@ -346,27 +364,49 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       const { page } = t;
       await page.locator('#red-ui-palette-search input').pressSequentially('mediant');
       await page.locator('#red-ui-tab-debug-link-button').click();
-      // Zoom out (footer button) until the whole flow is in view.
-      const chart = await page.locator('#red-ui-workspace-chart').boundingBox();
-      for (let i = 0; i < 6; i++) {
-        const right = Math.max(...(await page.locator('#red-ui-workspace-chart .red-ui-flow-node-group').evaluateAll((gs) => gs.map((g) => g.getBoundingClientRect().right))));
-        if (right < chart.x + chart.width - 10) break;
-        await page.click('#red-ui-view-zoom-out');
-      }
+      const chart = await fitFlow(page);
       receivers.chat.clear();
       sim.control.clearAllAlarms();
       sim.control.raiseAlarm({ description: 'Proxy set is unreachable', severity: 'Major', source: 'ProxySet#1' });
       sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1' });
       await waitFor('both alarms posted to the chat', () => receivers.chat.requests.filter((r) => /raised/.test(r.text)).length >= 2);
       await page.locator('.red-ui-debug-msg').nth(1).waitFor({ state: 'visible' });
-      // No tooltip over the picture.
-      await page.mouse.move(chart.x + chart.width - 40, chart.y + chart.height - 40);
-      await page.locator('.red-ui-popover:visible').waitFor({ state: 'detached' }).catch(() => {});
-      await waitFor('no tooltip shown', async () => (await page.locator('.red-ui-popover:visible').count()) === 0);
+      await noTooltip(page, chart);
       await readmePicture(page, 'editor.png');
       assertClean(t);
     } finally {
       await t.context.close();
+    }
+  });
+
+  it('shows the fleet example fixing the one branch SBC of three that raised the alarm (docs/images/fleet.png)', async function () {
+    const file = EXAMPLES.find((f) => /fleet remediation/.test(f));
+    assert.ok(file, 'a fleet example');
+    const { startSimulator } = require(path.join(ROOT, 'simulator'));
+    const branches = [];
+    try {
+      for (let i = 0; i < 3; i++) branches.push(await startSimulator({ firmware: '7.4', users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }], bootTimeMs: 1500 }));
+      const flow = JSON.parse(fs.readFileSync(path.join(inst.moduleDir, 'examples', file), 'utf8'));
+      await red.deploy(prepareFlow(flow, { sims: branches, username: USERNAME, password: PASSWORD }));
+      const t = await newTab();
+      try {
+        const { page } = t;
+        await page.locator('#red-ui-tab-debug-link-button').click();
+        const chart = await fitFlow(page);
+        receivers.chat.clear();
+        branches[1].control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1', clearedByCli: 'no shutdown' });
+        const fixed = (r) => r.json && r.json.text === '✅ Trunk is down on branch-2 cleared after the CLI fix';
+        await waitFor('the fix reported for branch-2', () => receivers.chat.requests.some(fixed));
+        await page.locator('.red-ui-debug-msg', { hasText: 'branch-2' }).first().waitFor({ state: 'visible' });
+        assert.deepStrictEqual(branches.map((b) => b.control.log().filter((e) => e.path === '/api/v1/files/cliScript/incremental').length), [0, 1, 0], 'the CLI fix ran on branch-2 only');
+        await noTooltip(page, chart);
+        await readmePicture(page, 'fleet.png');
+        assertClean(t);
+      } finally {
+        await t.context.close();
+      }
+    } finally {
+      for (const b of branches) await b.close();
     }
   });
 });
