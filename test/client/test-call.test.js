@@ -77,10 +77,11 @@ describe('client: SIP test call (/sipTestCall, firmware 7.4)', function () {
     const lost = await env.client.runTestCall({ ...DIAL, destAddress: '192.0.2.7:5060', timeout: 1 }, { pollIntervalMs: 200 });
     lost.body.connected.should.be.false();
     lost.body.status.releaseCause.should.equal('RELEASE_BECAUSE_DESTINATION_UNREACHABLE');
-    // five calls at once are the most: a sixth has no resources
+    // five calls at once are the most: a sixth has no resources (the five to
+    // an IP group that answers and holds them: IP group 2 is the PBX, busy above)
     const held = [];
-    for (let i = 0; i < 5; i++) held.push((await env.client.dialTestCall({ ...DIAL, destIpGroup: '2', timeout: 60 })).body.sessionId);
-    const none = await env.client.runTestCall({ ...DIAL, destIpGroup: '2', timeout: 60 }, { pollIntervalMs: 100 });
+    for (let i = 0; i < 5; i++) held.push((await env.client.dialTestCall({ ...DIAL, destIpGroup: 'Teams', timeout: 60 })).body.sessionId);
+    const none = await env.client.runTestCall({ ...DIAL, destIpGroup: 'Teams', timeout: 60 }, { pollIntervalMs: 100 });
     none.body.connected.should.be.false();
     none.body.status.callStatus.should.equal('Failed,NoResources');
     for (const id of held) await env.client.dropTestCall(id);
