@@ -17,6 +17,8 @@ describe('example: 07 KPI watch', function () {
     const read = s.nodeNamed(flow, 'SBC calls every 10 s');
     const compared = s.countInputs(s.nodeNamed(flow, 'no value / below / within'));
     const levels = s.countInputs(s.nodeNamed(flow, 'level changed?'));
+    // each alert's answer from the chat, counted from the start (an answer arrives after the chat got the post)
+    const posted = s.countInputs(s.nodeNamed(flow, 'alert posted'));
     // the read at deploy
     await s.waitFor(() => compared.count === 1, 'the first read compared');
 
@@ -44,10 +46,10 @@ describe('example: 07 KPI watch', function () {
     await readNow(88);
     await s.waitFor(() => env.rx.chat.length === 2, 'the back-to-normal message');
     env.rx.chat[1].body.text.should.equal('✅ Answer seizure ratio on sbc is back at 88 % (threshold 70 %)');
-    const posted = s.countInputs(s.nodeNamed(flow, 'alert posted'));
     await readNow(30);
-    await s.waitFor(() => posted.count === 1, 'the next alert posted');
+    await s.waitFor(() => posted.count >= 3, 'the next alert posted');
     env.rx.chat.length.should.equal(3);
+    posted.count.should.equal(3);
     s.everythingSent(env.rx).should.not.containEql(s.PASSWORD);
   });
 
