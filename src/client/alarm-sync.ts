@@ -286,8 +286,9 @@ async function mapLimit<T, R>(
   const own = new AbortController();
   const signal = own.signal;
   // Every request under way listens on it (up to MAX_CONCURRENCY of them, and the list page):
-  // not a leak, so no MaxListenersExceededWarning in the user's log.
-  setMaxListeners(limit + 8, signal);
+  // not a leak, so no MaxListenersExceededWarning in the user's log. Raised
+  // only once reads pile up: an idle poll reads none, and this call costs.
+  let raised = false;
   const forward = (): void => own.abort(outer?.reason);
   if (outer?.aborted) forward();
   else outer?.addEventListener('abort', forward, { once: true });
@@ -306,6 +307,10 @@ async function mapLimit<T, R>(
     for await (const item of source(signal)) {
       if (failed) break;
       const at = i++;
+      if (!raised && running.size >= 4) {
+        raised = true;
+        setMaxListeners(limit + 8, signal);
+      }
       const task: Promise<void> = fn(item, signal).then((r) => {
         results[at] = r;
       }, fail);

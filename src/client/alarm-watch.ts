@@ -427,7 +427,11 @@ export class AlarmWatch<T = unknown> {
       this.loaded = false; // not committed: read back next time
       return r.count;
     }
-    const state = r.state;
+    // An idle poll (no events, the same state) keeps the committed state as
+    // it is: `r.state` is a fresh copy of the whole state at each access,
+    // which every idle poll of every device would otherwise pay for.
+    const idle = r.events.length === 0 && !r.changed && this.committed !== undefined;
+    const state = idle ? (this.committed as AlarmSyncState) : r.state;
     if (r.events.length > 0) await this.save(state, r.events);
     else if (r.changed) await this.save(state);
     this.committed = state;
