@@ -15,7 +15,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { createContext } = require('./lib/context');
 
-const SCENARIOS = ['idle', 'fleet', 'upload', 'storm', 'headroom', 'overhead', 'failover'].map((n) => require(`./scenarios/${n}`));
+const SCENARIOS = ['idle', 'fleet', 'upload', 'storm', 'headroom', 'overhead', 'failover', 'deploy'].map((n) => require(`./scenarios/${n}`));
 
 function parseArgs(argv) {
   const o = { quick: false, profile: false, only: null, silent: false, json: path.join(__dirname, 'results', 'latest.json') };
@@ -41,8 +41,9 @@ function parseArgs(argv) {
       case 'storm-alarms': o.stormAlarms = num(v, k); break;
       case 'slow-ms': o.slowMs = Number(v); break;
       case 'headroom-devices': o.headroomDevices = num(v, k); break;
+      case 'deploy-devices': o.deployDevices = num(v, k); break;
       case 'help':
-        process.stdout.write('usage: node bench/run.js [--quick] [--only=idle,fleet,upload,storm,headroom,overhead,failover|1,2,..] [--profile] [--devices=N --interval=S --window=S --sides=ours,baseline,bare] [--upload-mib=N] [--storm-alarms=N --slow-ms=N] [--headroom-devices=N] [--json=FILE]\n');
+        process.stdout.write('usage: node bench/run.js [--quick] [--only=idle,fleet,upload,storm,headroom,overhead,failover,deploy|1,2,..] [--profile] [--devices=N --interval=S --window=S --sides=ours,baseline,bare] [--upload-mib=N] [--storm-alarms=N --slow-ms=N] [--headroom-devices=N] [--deploy-devices=N] [--json=FILE]\n');
         process.exit(0);
         break;
       default:

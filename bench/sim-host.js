@@ -86,6 +86,22 @@ const handlers = {
     return log.slice(-n).map((e) => `${e.method} ${e.path} -> ${e.status}`);
   },
 
+  /**
+   * When each simulator first saw a list request (a poll's first page) since
+   * the last clearLogs: how many have, the latest of those first times and
+   * all of them, sorted (ms since the epoch; this host and the orchestrator
+   * share the clock).
+   */
+  async firstPolls() {
+    const times = [];
+    for (const s of sims) {
+      const e = s.control.log().find((x) => x.method === 'GET' && classify(x.method, x.path) === 'listFirst');
+      if (e) times.push(Date.parse(e.time));
+    }
+    times.sort((a, b) => a - b);
+    return { polled: times.length, of: sims.length, lastFirstMs: times.length ? times[times.length - 1] : 0, times };
+  },
+
   async setFaults({ index, faults }) {
     let last;
     for (const s of pick(index)) last = s.control.setFaults(faults);

@@ -11,6 +11,43 @@ async function openEditor(page, url) {
   await page.waitForFunction(() => window.RED && RED.nodes && RED.workspaces && RED.workspaces.active());
 }
 
+/**
+ * Wait until the editor holds a deployed flow: `devices` mediant-device config
+ * nodes and `pollNodes` mediant-alarms-poll nodes in RED.nodes, a tab shown,
+ * and a frame drawn after that. Resolves to what the editor holds.
+ */
+async function flowLoaded(page, { devices, pollNodes, timeout = 300000 }) {
+  await page.waitForFunction(
+    ([d, p]) => {
+      const R = window.RED;
+      if (!R || !R.nodes || !R.workspaces || !R.workspaces.active()) return false;
+      let dev = 0;
+      let poll = 0;
+      R.nodes.eachConfig((n) => {
+        if (n.type === 'mediant-device') dev++;
+      });
+      R.nodes.eachNode((n) => {
+        if (n.type === 'mediant-alarms-poll') poll++;
+      });
+      return dev === d && poll === p;
+    },
+    [devices, pollNodes],
+    { timeout, polling: 50 },
+  );
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+  return page.evaluate(() => {
+    let dev = 0;
+    let poll = 0;
+    RED.nodes.eachConfig((n) => {
+      if (n.type === 'mediant-device') dev++;
+    });
+    RED.nodes.eachNode((n) => {
+      if (n.type === 'mediant-alarms-poll') poll++;
+    });
+    return { devices: dev, pollNodes: poll };
+  });
+}
+
 /** Wait until an element stops moving (the edit tray slides in). */
 async function settled(locator) {
   let last = null;
@@ -104,4 +141,4 @@ async function openImportExamples(page, moduleName, expected) {
   return { dialog, labels };
 }
 
-module.exports = { openEditor, settled, tray, openedTray, dragFromPalette, openNodeDialog, showHelp, deploy, openImportExamples };
+module.exports = { openEditor, flowLoaded, settled, tray, openedTray, dragFromPalette, openNodeDialog, showHelp, deploy, openImportExamples };
