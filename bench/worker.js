@@ -136,7 +136,7 @@ const handlers = {
         const node = nr.getNode(`list${i}`);
         return () => node.receive({ payload: '' });
       });
-    } else if (side === 'bare') {
+    } else if (side === 'bare' || side === 'bare-spread') {
       state.agent = bare.makeAgent();
       const pollers = devices.map((d) => bare.barePoller(state.agent, d.port, alarmType));
       const fail = (err) => {
@@ -157,7 +157,9 @@ const handlers = {
               p.poll().catch(fail).finally(next);
             }, pollInterval * 1000);
           };
-          state.timers[i] = setTimeout(() => p.poll().catch(fail).finally(next), 100);
+          // bare-spread: the first polls spread over the interval, as one node over all devices spreads them
+          const first = side === 'bare-spread' ? 100 + Math.floor((pollInterval * 1000 * i) / pollers.length) : 100;
+          state.timers[i] = setTimeout(() => p.poll().catch(fail).finally(next), first);
         });
       }
     } else {
@@ -514,7 +516,7 @@ const handlers = {
     for (const t of state.timers) clearTimeout(t);
     state.timers = [];
     if (state.agent) await state.agent.close().catch(() => undefined);
-    if (state.loaded && state.side !== 'bare') await nr.unload().catch(() => undefined);
+    if (state.loaded && !String(state.side).startsWith('bare')) await nr.unload().catch(() => undefined);
     state.loaded = false;
     return true;
   },
