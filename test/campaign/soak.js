@@ -561,8 +561,17 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
       if ((exited = red.exited())) break;
       await stepEpisodes();
       stepAlarms();
-      const l = launch(launched).catch((err) => {
-        sourceErrors.push({ i: launched, text: String(err && err.message) });
+      const i = launched;
+      const l = launch(i).catch((err) => {
+        // The admin API could not be reached: the message never got to a node (not a hang of one).
+        const text = `${String(err && err.message)}${err && err.cause ? ` (${err.cause.code || err.cause.message})` : ''}`;
+        const op = byMsgid.get(`soak-${i}`);
+        if (op && op.end === undefined && op.lines.length === 0) {
+          op.end = 'not sent';
+          op.refused = text;
+          pending.delete(op.msgid);
+        }
+        sourceErrors.push({ i, text });
       });
       inflight.add(l);
       void l.finally(() => inflight.delete(l));

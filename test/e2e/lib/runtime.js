@@ -251,12 +251,24 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPo
     exited: () => exited,
     /** Admin API call; JSON in, JSON (or text) out. */
     async api(method, p, body, headers = {}) {
-      const res = await fetch(url + p, {
-        method,
-        headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(30000),
-      });
+      const call = () =>
+        fetch(url + p, {
+          method,
+          headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
+          body: body === undefined ? undefined : JSON.stringify(body),
+          signal: AbortSignal.timeout(30000),
+        });
+      let res;
+      try {
+        res = await call();
+      } catch (err) {
+        // A kept-alive connection that Node-RED closed as it idled out, just as
+        // this call reused it (a busy machine delays the client's own close):
+        // the request never reached Node-RED, so it is sent once more.
+        const code = err && err.cause && err.cause.code;
+        if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET' && code !== 'EPIPE') throw err;
+        res = await call();
+      }
       const text = await res.text();
       let json;
       try { json = JSON.parse(text); } catch { json = undefined; }
