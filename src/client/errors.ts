@@ -42,11 +42,37 @@ export class MediantError extends Error {
 
 /** A value from a msg or a caller was refused; no request was sent. */
 export class MediantInputError extends MediantError {
-  /** The property that was refused, e.g. `msg.gracefulTimeout` or `alarm id`. */
+  /** The property that was refused, e.g. `msg.gracefulTimeout` or `alarm id`: a status names it. */
   readonly property: string;
   constructor(property: string, expected: string, got: unknown, operation = 'input') {
     super('EINPUT', operation, `${property} must be ${expected}, got ${describeValue(got)}`);
     this.property = property;
+  }
+
+  /** A refusal of `property` in words of its own (`msg.device "sbc-7" names no running mediant-device …`). */
+  static saying(property: string, message: string, operation = 'input'): MediantInputError {
+    const e = new MediantInputError(property, '', undefined, operation);
+    e.message = message;
+    return e;
+  }
+}
+
+/**
+ * A setting (of a device, a node) cannot work, so nothing is sent: `setting`
+ * names it (`host`), `owner` the device it belongs to, and `variable` the
+ * environment variable it was to come from where that variable is not set
+ * (`MEDIANT_HOST`: the value is still the text `${MEDIANT_HOST}`).
+ */
+export class MediantSettingError extends MediantError {
+  readonly setting: string;
+  /** Whose setting it is, where not the node's own (a device's name: `sbc`). */
+  readonly owner?: string;
+  readonly variable?: string;
+  constructor(operation: string, setting: string, message: string, { owner, variable }: { owner?: string; variable?: string } = {}) {
+    super('EINPUT', operation, message);
+    this.setting = setting;
+    if (owner !== undefined) this.owner = owner;
+    if (variable !== undefined) this.variable = variable;
   }
 }
 
@@ -60,7 +86,10 @@ export class MediantHttpError extends MediantError {
   readonly hint?: string;
   constructor(operation: string, statusCode: number, description?: string, hint?: string) {
     const statusText = httpReason(statusCode);
-    const tail = description ? `: ${description}` : '';
+    // A device that starts its description with the status text ("Unauthorized: valid credentials are
+    // required") would have it said twice: it is said once.
+    const said = description === undefined ? undefined : withoutPrefix(description, statusText);
+    const tail = said ? `: ${said}` : '';
     super('EHTTP', operation, `${operation} failed: ${statusCode} ${statusText}${tail}${hint ? ` — ${hint}` : ''}`, statusCode);
     this.statusCode = statusCode;
     this.statusText = statusText;
@@ -98,9 +127,19 @@ export class MediantTimeoutError extends MediantError {
   }
 }
 
+/**
+ * What kind of network failure, for a status in a few words: `unreachable`
+ * (refused, no route, DNS, not connected), `dropped` (the connection closed
+ * before a complete answer), `wrongProtocol` (plain HTTP sent to a port that
+ * speaks HTTPS), `closed` (the client itself was closed).
+ */
+export type NetworkFailure = 'unreachable' | 'dropped' | 'wrongProtocol' | 'closed';
+
 export class MediantNetworkError extends MediantError {
-  constructor(operation: string, detail: string) {
+  readonly failure: NetworkFailure;
+  constructor(operation: string, detail: string, failure: NetworkFailure = 'unreachable') {
     super('ENETWORK', operation, `${operation} failed: network: ${detail}`);
+    this.failure = failure;
   }
 }
 
@@ -207,6 +246,15 @@ export function formatBytes(n: number): string {
   if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
   if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
   return `${n} bytes`;
+}
+
+/** `text` without a leading `prefix` (any letter case) and the separator after it; undefined when nothing is left. */
+function withoutPrefix(text: string, prefix: string): string | undefined {
+  if (text.slice(0, prefix.length).toLowerCase() !== prefix.toLowerCase()) return text;
+  const rest = text.slice(prefix.length);
+  if (rest !== '' && !/^[\s:.,;–—-]/.test(rest)) return text; // "Unauthorizedxyz" is another word
+  const left = rest.replace(/^[\s:.,;–—-]+/, '');
+  return left === '' ? undefined : left;
 }
 
 export function httpReason(status: number): string {

@@ -20,6 +20,27 @@ interface CodedError {
   name?: unknown;
   errors?: unknown;
   cause?: unknown;
+  /** undici's SocketError: what the connection had carried when it closed. */
+  socket?: { bytesRead?: unknown } | null;
+}
+
+/**
+ * Failures where the device closed the connection without answering a
+ * single byte, or answered bytes that are not HTTP: what a port that speaks
+ * TLS does with a plain HTTP request. The transport of a plain-HTTP client
+ * then asks the port whether it speaks TLS (transport.ts `explain`).
+ */
+const unanswered = new WeakSet<MediantError>();
+
+/** Whether the device closed the connection without an HTTP answer (see `unanswered`). */
+export function closedWithoutAnswer(e: MediantError): boolean {
+  return unanswered.has(e);
+}
+
+function noBytesRead(err: unknown): boolean {
+  const socket = err && typeof err === 'object' ? (err as CodedError).socket : undefined;
+  // A reset without socket details (ECONNRESET, EPIPE) may be one too: the question costs one connection.
+  return !socket || typeof socket !== 'object' || socket.bytesRead === 0 || socket.bytesRead === undefined;
 }
 
 /** The first error code found on the error, its cause, or inside an AggregateError (several addresses tried). */
@@ -114,11 +135,14 @@ export function mapError(err: unknown, ctx: MapContext): MediantError {
     case 'ECONNRESET':
     case 'EPIPE':
     case 'ECONNABORTED':
-    case 'UND_ERR_SOCKET':
-      return new MediantNetworkError(operation, `connection dropped by ${target} before a complete answer`);
+    case 'UND_ERR_SOCKET': {
+      const e = new MediantNetworkError(operation, `connection dropped by ${target} before a complete answer`, 'dropped');
+      if (noBytesRead(err)) unanswered.add(e);
+      return e;
+    }
     case 'UND_ERR_CLOSED':
     case 'UND_ERR_DESTROYED':
-      return new MediantNetworkError(operation, `connection dropped: the client for ${target} was closed`);
+      return new MediantNetworkError(operation, `connection dropped: the client for ${target} was closed`, 'closed');
     case 'UND_ERR_ABORTED':
     case 'UND_ERR_ABORT':
     case 'ABORT_ERR':
@@ -136,8 +160,12 @@ export function mapError(err: unknown, ctx: MapContext): MediantError {
   }
   const tls = code ? tlsDetail(code, host, target) : undefined;
   if (tls) return new MediantTlsError(operation, tls);
-  if (code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_HEADERS_OVERFLOW') {
-    return new MediantResponseError(operation, `${target} sent a broken HTTP answer (${code})`);
+  // undici's HTTPParserError has no code for some bytes (a TLS record where "HTTP/1.1" should be).
+  const parser = !code && err !== null && typeof err === 'object' && (err as CodedError).name === 'HTTPParserError';
+  if (parser || code.startsWith('HPE_') || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH' || code === 'UND_ERR_HEADERS_OVERFLOW') {
+    const e = new MediantResponseError(operation, `${target} sent a broken HTTP answer (${code || 'not HTTP'})`);
+    if (parser || code === 'HPE_INVALID_CONSTANT') unanswered.add(e);
+    return e;
   }
   return new MediantNetworkError(operation, `request to ${target} failed (${code || 'unknown error'})`);
 }

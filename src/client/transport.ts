@@ -22,9 +22,11 @@
  * The Basic auth header is built once, kept in a private field, and goes only
  * into the request headers: no message, error or log is ever made from it.
  */
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import { isIP } from 'node:net';
 import { Pool } from 'undici';
-import { MediantAbortError, MediantBusyError, MediantHttpError, MediantInputError, MediantResponseError, Hidden } from './errors';
-import { mapError, type MapContext } from './map-error';
+import { MediantAbortError, MediantBusyError, MediantError, MediantHttpError, MediantInputError, MediantNetworkError, MediantResponseError, Hidden } from './errors';
+import { closedWithoutAnswer, mapError, type MapContext } from './map-error';
 import { noop, ctxOf, Exchange, type Call, type Raw, type Upload, type Where } from './exchange';
 import type { PreparedUpload } from './body';
 import { makeRedactor } from './redact';
@@ -51,6 +53,8 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_MAX_QUEUED = 256;
 /** The overall bound on one upload and its answer (its idle watchdog is `timeout`): 2 hours. */
 export const DEFAULT_UPLOAD_TIMEOUT_MS = 2 * 60 * 60 * 1000;
+/** The longest the client waits to learn whether a port speaks TLS (see `explain`). */
+const TLS_PROBE_MS = 5_000;
 /** How much later than the exchange's deadline undici's own timeouts fire. */
 const UNDICI_MARGIN_MS = 1000;
 /** 409 retry: first wait, doubled each time up to the cap. */
@@ -102,6 +106,8 @@ export class Transport {
   /** `auto`: multipart or not, as learnt from the device's last /status answer. */
   #learnt: boolean | undefined;
   readonly #pool: Pool;
+  readonly #protocol: 'https' | 'http';
+  readonly #port: number;
   readonly #auth: string;
   readonly #where: Where;
   readonly #maxQueued: number;
@@ -131,6 +137,8 @@ export class Transport {
 
     const hostInUrl = host.includes(':') ? `[${host}]` : host;
     this.target = `${hostInUrl}:${port}`;
+    this.#protocol = protocol;
+    this.#port = port;
     this.#where = {
       target: this.target,
       host,
@@ -246,12 +254,12 @@ export class Transport {
         if (onProgress) tracker.onProgress = onProgress;
         const opened = upload.open(tracker);
         try {
-          raw = await this.#send(call, { opened, tracker });
+          raw = await this.#explained(call, { opened, tracker });
         } finally {
           opened.dispose();
         }
       } else {
-        raw = await this.#send(call);
+        raw = await this.#explained(call);
       }
       if (raw.statusCode === 409 && retry) {
         const now = Date.now();
@@ -276,6 +284,36 @@ export class Transport {
     const p = this.#pool.destroyed ? Promise.resolve() : this.#pool.destroy().catch(() => undefined);
     this.#closing ??= p;
     return p;
+  }
+
+  /** `#send`, with a failure that looks like plain HTTP sent to a TLS port explained (see `explain`). */
+  async #explained(call: Call, upload?: Upload): Promise<Raw> {
+    try {
+      return await this.#send(call, upload);
+    } catch (e) {
+      throw e instanceof MediantError ? await this.#explain(e, call) : e;
+    }
+  }
+
+  /**
+   * A port that speaks TLS closes the connection on a plain HTTP request
+   * (Node's and OpenSSL's servers send nothing back; others send a TLS
+   * alert, which is no HTTP): the error would say "connection dropped" of a
+   * device that is up. So when a plain-HTTP client fails that way, it asks
+   * the port: a TLS handshake (nothing sent over it, no credentials: the
+   * answer only says whether the port speaks TLS, so its certificate is not
+   * checked), bounded by the timeout and at most 5 s. When it does, the
+   * error says so and what to do, as the reverse mistake's does.
+   */
+  async #explain(err: MediantError, call: Call): Promise<MediantError> {
+    if (this.#protocol !== 'http' || !closedWithoutAnswer(err) || call.signal?.aborted) return err;
+    const tlsPort = await speaksTls(this.#where.host, this.#port, Math.min(this.#where.timeoutMs, TLS_PROBE_MS), call.signal);
+    if (!tlsPort) return err;
+    return new MediantNetworkError(
+      call.operation,
+      `${this.target} serves HTTPS, not plain HTTP: set the protocol to https (it closed the connection on the plain HTTP request)`,
+      'wrongProtocol',
+    );
   }
 
   #send(call: Call, upload?: Upload): Promise<Raw> {
@@ -381,6 +419,34 @@ export function sleep(ms: number, signal: AbortSignal | undefined, operation: st
       if (signal.aborted) onAbort();
       else signal.addEventListener('abort', onAbort, { once: true });
     }
+  });
+}
+
+/**
+ * Whether `host:port` completes a TLS handshake (or answers one with a TLS
+ * alert, such as a request for a client certificate), within `ms`. Nothing
+ * is sent over the connection; it is closed at once.
+ */
+function speaksTls(host: string, port: number, ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    let done = false;
+    const opts: ConnectionOptions = { host, port, rejectUnauthorized: false, timeout: ms };
+    if (isIP(host) === 0) opts.servername = host;
+    const socket = tlsConnect(opts);
+    const finish = (yes: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      socket.destroy();
+      resolve(yes);
+    };
+    const onAbort = (): void => finish(false);
+    const timer = setTimeout(() => finish(false), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    socket.once('secureConnect', () => finish(true));
+    socket.once('error', (e: NodeJS.ErrnoException) => finish(typeof e.code === 'string' && /^ERR_SSL_.*ALERT/.test(e.code)));
+    socket.once('close', () => finish(false));
   });
 }
 

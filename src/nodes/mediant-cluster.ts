@@ -18,7 +18,7 @@ import { t, useRuntimeI18n } from './lib/i18n';
 import { registerNode } from './lib/migrations';
 import { checks, fromConfig } from './lib/overrides';
 import type { Node, NodeAPI, NodeDef } from './lib/red';
-import { tlsOptionsOf } from './lib/tls';
+import { tlsOptionsOf, warnIfUnverified } from './lib/tls';
 
 const TYPE = 'mediant-cluster';
 const PREFIX = /^[A-Za-z0-9:._{}-]{0,64}$/;
@@ -55,7 +55,10 @@ export = function register(RED: NodeAPI): void {
         const prefix = wrap(() => fromConfig(def, 'prefix', 'mediant:', prefixCheck));
         const leaseSeconds = wrap(() => fromConfig(def, 'leaseSeconds', DEFAULT_LEASE_MS / 1000, checks.integer(3, 3600)));
         let tls: TlsOptions | undefined;
-        if (typeof def.tls === 'string' && def.tls !== '' && def.tls !== '_ADD_') tls = tlsOptionsOf(RED, def.tls, label);
+        if (typeof def.tls === 'string' && def.tls !== '' && def.tls !== '_ADD_') {
+          tls = tlsOptionsOf(RED, def.tls, label);
+          warnIfUnverified(RED, this, tls, def.tls, label);
+        }
         const creds = this.credentials ?? {};
         return {
           host,

@@ -10,14 +10,14 @@
  * plain words — never with the password.
  */
 import { MediantClient } from '../client';
-import { MediantBusyError, MediantError, MediantInputError, isMediantError } from '../client/errors';
+import { MediantBusyError, MediantError, MediantInputError, MediantSettingError, isMediantError } from '../client/errors';
 import type { ClientOptions, MediantApi, Protocol } from '../client/types';
 import { checkHost, checkInteger, checkPassword, checkPort, checkUsername } from '../client/validate';
 import { deployedTarget, envSubstituted, forgetTarget, hideSubstituted, hostPort, rememberTarget, shownField, targetOf, type DialogValue } from './lib/admin';
 import { deregisterDevice, registerDevice, type DeviceNode } from './lib/devices';
 import { t, useRuntimeI18n } from './lib/i18n';
 import { registerNode } from './lib/migrations';
-import { tlsOptionsOf } from './lib/tls';
+import { asSetting, settingError, tlsOptionsOf, warnIfUnverified } from './lib/tls';
 import type { HttpRequestLike, HttpResponseLike, Node, NodeAPI, NodeDef } from './lib/red';
 
 /** What Node-RED's editor sends for a password field the user did not retype. */
@@ -48,26 +48,33 @@ interface DeviceSettings {
   password: unknown;
 }
 
-function configError(device: string, reason: string): MediantError {
-  return new MediantError('EINPUT', 'device', t('error.badConfig', { device, reason }));
-}
-
 function blank(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 }
 
+/** `${NAME}` (or the older `$(NAME)`) left as it was typed: Node-RED substitutes a variable only when it is set. */
+const UNSET_VARIABLE = /^\s*\$(?:\{(\S+)\}|\((\S+)\))\s*$/;
+
+/**
+ * A host or port still holding `${NAME}` after Node-RED's substitution: the
+ * variable is not set where Node-RED runs. Said as that, naming the
+ * variable, instead of "host must be a host name, got "${NAME}"".
+ */
+function checkVariableSet(value: unknown, setting: 'host' | 'port', device: string): void {
+  const m = typeof value === 'string' ? UNSET_VARIABLE.exec(value) : null;
+  if (!m) return;
+  const variable = (m[1] ?? m[2]) as string;
+  throw new MediantSettingError('device', setting, t('error.envUnset', { device, setting, variable }), { owner: device, variable });
+}
+
 /**
  * Checks the settings and turns them into client options. Throws a
- * MediantError naming the bad setting; nothing is sent before that.
+ * MediantSettingError naming the bad setting; nothing is sent before that.
  */
 function clientOptionsOf(RED: NodeAPI, s: DeviceSettings, device: string): ClientOptions {
-  const wrap = <T>(f: () => T): T => {
-    try {
-      return f();
-    } catch (e) {
-      throw isMediantError(e) && e.code === 'EINPUT' ? configError(device, e.message) : e;
-    }
-  };
+  const wrap = <T>(f: () => T): T => asSetting(device, f);
+  checkVariableSet(s.host, 'host', device);
+  checkVariableSet(s.port, 'port', device);
   const protocol: Protocol = blank(s.protocol) ? 'https' : wrap(() => checkProtocol(s.protocol));
   const opts: ClientOptions = {
     host: wrap(() => checkHost(typeof s.host === 'string' ? s.host.trim() : s.host, 'host')),
@@ -147,18 +154,29 @@ async function closeClient(client: MediantApi): Promise<void> {
  * shows the variable's name where the value would appear.
  */
 function checkSubstituted(d: DialogValue, property: 'host' | 'port', device: string): void {
-  if (d.from === undefined || blank(d.value)) return;
+  if (d.from === undefined) return;
+  if (d.value === undefined || d.value === null) checkVariableSet(d.from, property, device);
+  if (blank(d.value)) return;
   try {
     if (property === 'host') checkHost(typeof d.value === 'string' ? d.value.trim() : d.value, 'host');
     else checkPort(typeof d.value === 'string' ? d.value.trim() : d.value, 'port');
   } catch {
-    throw configError(device, t(property === 'host' ? 'error.envNotHost' : 'error.envNotPort', { variable: d.from }));
+    throw settingError(device, property, t(property === 'host' ? 'error.envNotHost' : 'error.envNotPort', { variable: d.from }));
   }
 }
 
-/** The message to show for a failed test: the client already cut out its credentials; the password is cut again here should it ever appear. */
+/**
+ * The message to show for a failed test: without the operation the dialog
+ * does not name (`status failed: 401 …` reads `401 …` after "Failed:"); the
+ * client already cut out its credentials; the password is cut again here
+ * should it ever appear.
+ */
 function safeMessage(err: unknown, password: string): string {
   let text = isMediantError(err) ? err.message : t('error.testFailed');
+  if (isMediantError(err)) {
+    const lead = `${err.operation} failed: `;
+    if (text.startsWith(lead)) text = text.slice(lead.length);
+  }
   if (password.length >= 3) text = text.split(password).join('***');
   return text;
 }
@@ -188,10 +206,13 @@ export = function register(RED: NodeAPI): void {
           username: creds.username,
           password: creds.password,
         };
-        client = new MediantClient(clientOptionsOf(RED, settings, label));
+        const opts = clientOptionsOf(RED, settings, label);
+        client = new MediantClient(opts);
+        warnIfUnverified(RED, this, opts.tls, typeof def.tls === 'string' ? def.tls : '', label);
       } catch (e) {
-        const error = isMediantError(e) ? e : configError(label, e instanceof Error ? e.message : String(e));
+        const error = isMediantError(e) ? e : settingError(label, 'device', e instanceof Error ? e.message : String(e));
         this.error(error.message);
+        self.problem = error;
         client = unusableClient(error, label);
       }
       self.client = client;

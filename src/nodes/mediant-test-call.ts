@@ -25,7 +25,7 @@
  * from this node's close handler, while the device's connection pool is still
  * open (the call's own abort path would find it closed).
  */
-import { MediantBusyError, MediantError, MediantHttpError, MediantInputError } from '../client/errors';
+import { MediantBusyError, MediantHttpError, MediantInputError } from '../client/errors';
 import type { TestCallDial, TestCallResult } from '../client/types';
 import { checkTestCallDial } from '../client/validate';
 import { shownField } from './lib/admin';
@@ -75,7 +75,8 @@ function dialOf(def: NodeDef, msg: NodeMessage, ignored: (prop: string) => void)
   } catch (e) {
     if (!(e instanceof MediantInputError) || !(FIELDS as readonly string[]).includes(e.property)) throw e;
     // the client's words, with the field named as the user gave it
-    throw new MediantError('EINPUT', 'dial test call', `${from[e.property] ?? `msg.${e.property}`}${e.message.slice(e.property.length)}`);
+    const named = from[e.property] ?? `msg.${e.property}`;
+    throw MediantInputError.saying(named, `${named}${e.message.slice(e.property.length)}`, 'dial test call');
   }
 }
 

@@ -174,7 +174,7 @@ describe('client: KPI on firmware without /kpi', function () {
 
       it('answers 404, an error that names the operation', async function () {
         const err = await failsWith(env.client.getKpiCurrent('sbc/callStats/global'), 'EHTTP');
-        err.message.should.equal('read current KPIs failed: 404 Not Found: Not found');
+        err.message.should.equal('read current KPIs failed: 404 Not Found');
         (await failsWith(env.client.listKpi(), 'EHTTP')).statusCode.should.equal(404);
       });
     });

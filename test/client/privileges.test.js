@@ -25,7 +25,7 @@ describe('client: least privilege on firmware 7.4', function () {
       await monitor.showTestCall();
       const reset = await failsWith(monitor.reset(), 'EHTTP');
       reset.statusCode.should.equal(403);
-      reset.message.should.equal(`reset failed: 403 Forbidden: Forbidden: access denied for this user level — ${ADMIN_HINT}`);
+      reset.message.should.equal(`reset failed: 403 Forbidden: access denied for this user level — ${ADMIN_HINT}`);
       reset.hint.should.equal(ADMIN_HINT);
       (await failsWith(monitor.uploadFile('dialplan', 'x'), 'EHTTP')).message.should.endWith(ADMIN_HINT);
       (await failsWith(monitor.downloadFile('ini'), 'EHTTP')).message.should.endWith(ADMIN_HINT);
@@ -43,7 +43,7 @@ describe('client: least privilege on firmware 7.4', function () {
       await operator.saveConfiguration();
       await operator.getLicense();
       const put = await failsWith(operator.putLicense({ licenseVersion: 1, key: 'AAAAAAAAAAAA' }), 'EHTTP');
-      put.message.should.equal(`put license failed: 403 Forbidden: Forbidden: access denied for this user level — ${SEC_HINT}`);
+      put.message.should.equal(`put license failed: 403 Forbidden: access denied for this user level — ${SEC_HINT}`);
       (await failsWith(operator.createAuthToken({ username: 'x', privLevel: 'monitor' }), 'EHTTP')).message.should.endWith(SEC_HINT);
     } finally {
       await operator.destroy();
@@ -85,7 +85,7 @@ describe('client: least privilege on firmware 7.0 and 7.2', function () {
         const monitor = clientFor(env.sim, { username: 'Monitor', password: MONITOR_PASSWORD });
         try {
           const err = await failsWith(monitor.getStatus(), 'EHTTP');
-          err.message.should.equal('status failed: 403 Forbidden: Forbidden: the REST API needs a user with the Security Administrator privilege — this needs a user of level Monitor or higher on firmware 7.4 and later, a Security Administrator on 7.0 and 7.2');
+          err.message.should.equal('status failed: 403 Forbidden: the REST API needs a user with the Security Administrator privilege — this needs a user of level Monitor or higher on firmware 7.4 and later, a Security Administrator on 7.0 and 7.2');
           (await failsWith(monitor.getAccess(), 'EHTTP')).statusCode.should.equal(403);
         } finally {
           await monitor.destroy();

@@ -85,6 +85,32 @@ describe('client: TLS', function () {
     }
   });
 
+  it('explains plain HTTP spoken to an HTTPS port', async function () {
+    const c = make(sim, { protocol: 'http' });
+    try {
+      const err = await failsWith(c.getStatus(), 'ENETWORK');
+      err.message.should.equal(`status failed: network: ${sim.host}:${sim.port} serves HTTPS, not plain HTTP: set the protocol to https (it closed the connection on the plain HTTP request)`);
+      err.failure.should.equal('wrongProtocol');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('a port that closes without speaking TLS is still "connection dropped"', async function () {
+    const net = require('node:net');
+    const server = net.createServer((s) => s.destroy());
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    const c = make({ host: '127.0.0.1', port: server.address().port }, { protocol: 'http' });
+    try {
+      const err = await failsWith(c.getStatus(), 'ENETWORK');
+      err.message.should.match(/connection dropped by 127\.0\.0\.1:\d+ before a complete answer/);
+      err.failure.should.equal('dropped');
+    } finally {
+      await c.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
   it('uploads over HTTPS with the CA given', async function () {
     const c = make(sim, { tls: { ca: sim.certificate } });
     try {

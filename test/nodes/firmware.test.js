@@ -158,7 +158,7 @@ if (FIRMWARES.includes('7.4')) {
       const refused = await send('n3', {});
       should(refused.caught.statusCode).equal(403);
       should(refused.caught.error.message).equal(
-        'reset failed: 403 Forbidden: Forbidden: access denied for this user level — this needs a user of level Administrator or higher on firmware 7.4 and later, a Security Administrator on 7.0 and 7.2',
+        'reset failed: 403 Forbidden: access denied for this user level — this needs a user of level Administrator or higher on firmware 7.4 and later, a Security Administrator on 7.0 and 7.2',
       );
       should(env.sim.control.state().bootCount).equal(1);
       env.sim.control.clearAllAlarms();

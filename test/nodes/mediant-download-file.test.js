@@ -83,7 +83,7 @@ describe('mediant-download-file node', function () {
     const status = recordStatus('n1');
     const r = await send('n1', {});
     should(r.caught.statusCode).equal(401);
-    should(r.caught.error.message).equal('download ini failed: 401 Unauthorized: Unauthorized: valid credentials are required');
+    should(r.caught.error.message).equal('download ini failed: 401 Unauthorized: valid credentials are required');
     await new Promise((resolve) => setImmediate(resolve));
     assertNoSecret([r, status, logLines()], 'wrong-Pw-77');
   });

@@ -22,6 +22,8 @@ export interface DeviceNode extends Node {
   deviceLabel: string;
   /** Its fleet group (free text, "" for none). */
   group: string;
+  /** Why its settings cannot work (a bad host, an environment variable not set): every call is refused with it. */
+  problem?: MediantError;
   /**
    * Claim an exclusive operation on this device (e.g. `reset`); throws a
    * MediantBusyError while another claim of the same name is held for the
@@ -97,8 +99,8 @@ export function deviceNamed(value: unknown, operation = 'input'): DeviceNode {
   }
   const found = devicesNamed(value);
   if (found.length === 1) return found[0] as DeviceNode;
-  if (found.length === 0) throw new MediantError('EINPUT', operation, t('error.deviceUnknown', { name: describeValue(value) }));
-  throw new MediantError('EINPUT', operation, t('error.deviceAmbiguous', { name: describeValue(value), count: found.length }));
+  if (found.length === 0) throw MediantInputError.saying('msg.device', t('error.deviceUnknown', { name: describeValue(value) }), operation);
+  throw MediantInputError.saying('msg.device', t('error.deviceAmbiguous', { name: describeValue(value), count: found.length }), operation);
 }
 
 /**
@@ -177,7 +179,7 @@ export function deviceOf(RED: NodeAPI, def: NodeDef, { fleet = false }: { fleet?
       }
       if (named === undefined) return undefined;
       const d = deviceNamed(named);
-      if (!includes(d)) throw new MediantError('EINPUT', 'input', t('error.deviceNotInGroup', { name: describeValue(named), group }));
+      if (!includes(d)) throw MediantInputError.saying('msg.device', t('error.deviceNotInGroup', { name: describeValue(named), group }));
       return d;
     },
   };

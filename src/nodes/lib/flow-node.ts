@@ -1,6 +1,6 @@
 /**
  * What every flow node does with a message, written once: find its device,
- * show "requesting…", run the node's own call, and then either send the
+ * run the node's own call (showing "requesting…" once it sends), and then either send the
  * message with `payload`, `statusCode` and `device` set (keeping every other
  * property of the input message) or hand the error to `done(err)` so a Catch
  * node receives it with the contract's message. A node's own file only says
@@ -31,6 +31,31 @@ export interface CallResult {
   summary?: string;
 }
 
+/** Client members that send nothing: using them is not "requesting". */
+const QUIET = new Set<PropertyKey>(['redact', 'target', 'close', 'destroy', 'then']);
+
+/**
+ * The device as a node's call sees it: the same device, whose client calls
+ * `onSend` just before it is first asked to send anything. So the status
+ * says "requesting…" only once the message passed its checks and a request
+ * goes out — a message refused for a bad property never shows it.
+ */
+function sendingVia(device: DeviceNode, onSend: () => void): DeviceNode {
+  const client = new Proxy(device.client, {
+    get(target, prop) {
+      const v: unknown = Reflect.get(target, prop, target);
+      if (typeof v !== 'function') return v;
+      // Bound to the client itself: its methods read private fields, which a proxy does not have.
+      const quiet = QUIET.has(prop);
+      return (...args: unknown[]): unknown => {
+        if (!quiet) onSend();
+        return (v as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return Object.create(device, { client: { value: client } }) as DeviceNode;
+}
+
 /**
  * Wire a flow node's `input` and `close` handlers. `call` checks the msg
  * (throwing MediantInputError before any request) and performs the request
@@ -46,6 +71,8 @@ export function handleMessages(
 ): void {
   const running = new Set<AbortController>();
   if (choice.problem) setStatus(node, 'error', choice.configured || choice.from !== 'node' ? t('status.badSetting') : t('status.noDevice'), false);
+  // The device's own settings cannot work (an environment variable not set): said at once, not at the first message.
+  else if (choice.configured?.problem) setStatus(node, 'error', shortReason(choice.configured.problem), false);
 
   /**
    * One call on one device for one message. `finish` is the message's done
@@ -54,12 +81,20 @@ export function handleMessages(
   const act = (msg: NodeMessage, device: DeviceNode, send: SendFn, finish: (err?: Error) => void): Promise<void> => {
     const ac = new AbortController();
     running.add(ac);
+    /** Whether the status already says what the call does (requesting…, or the node's own progress). */
+    let shown = false;
     const ctx: CallContext = {
-      device,
+      device: sendingVia(device, () => {
+        if (shown) return;
+        shown = true;
+        setStatus(node, 'busy', t('status.requesting'), false);
+      }),
       signal: ac.signal,
-      progress: (text, phase = 'busy') => setStatus(node, phase, text, false),
+      progress: (text, phase = 'busy') => {
+        shown = true;
+        setStatus(node, phase, text, false);
+      },
     };
-    setStatus(node, 'busy', t('status.requesting'), false);
     /** finish() is called once; if it throws (a Complete node's copy of the message), the error goes by node.error. */
     let doneCalled = false;
     const end = (err?: Error): void => {
@@ -68,6 +103,8 @@ export function handleMessages(
     };
 
     const succeed = async (): Promise<void> => {
+      // A device whose settings cannot work refuses every call with why (MEDIANT_HOST not set).
+      if (device.problem) throw device.problem;
       const result = await call(msg, ctx);
       msg.payload = result.payload;
       msg.statusCode = result.statusCode;

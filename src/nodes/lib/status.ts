@@ -5,7 +5,7 @@
  * built from our own words, a status code and an error's short reason: never a
  * body, never a credential.
  */
-import { isMediantError } from '../../client/errors';
+import { MediantInputError, MediantNetworkError, MediantSettingError, isMediantError } from '../../client/errors';
 import { t } from './i18n';
 import type { Node } from './red';
 
@@ -37,12 +37,21 @@ export function clearStatus(node: Pick<Node, 'status'>): void {
 
 /**
  * A short reason for the red status: the HTTP status where the device
- * answered (`409 Conflict`), else the kind of failure from the catalog's
- * `runtime.reason` section (`timeout`, `unreachable`, `TLS error`, ...).
+ * answered (`409 Conflict`); for a refused value, what was refused
+ * (`bad msg.gracefulTimeout`, `MEDIANT_HOST not set`); for a network
+ * failure, which one (`unreachable`, `connection dropped`, `wrong protocol:
+ * port serves HTTPS`); else the kind of failure, from the catalog's
+ * `runtime.reason` section (`timeout`, `TLS error`, ...).
  */
 export function shortReason(err: unknown): string {
   if (isMediantError(err)) {
     if (err.code === 'EHTTP') return `${err.statusCode} ${(err as { statusText?: string }).statusText ?? ''}`.trim();
+    if (err instanceof MediantSettingError) {
+      if (err.variable !== undefined) return t('reason.envUnset', { variable: err.variable });
+      return err.owner !== undefined ? t('reason.badDeviceSetting', { setting: err.setting, device: err.owner }) : t('reason.badSetting', { setting: err.setting });
+    }
+    if (err instanceof MediantInputError) return t('reason.badProperty', { property: err.property });
+    if (err instanceof MediantNetworkError && err.failure !== 'unreachable') return t(`reason.network.${err.failure}`);
     return t(`reason.${err.code}`);
   }
   return t('reason.failed');
