@@ -119,8 +119,8 @@ describe('alarms: mediant-alarms-poll node', function () {
       second.length.should.equal(1);
       second[0].event.should.equal('cleared');
       second[0].payload.should.containEql({ id: '1', description: 'Trunk is down', date: trunk.date });
-      second[0].text.should.match(/^\[Major\] Trunk is down — Board#1 on lab-sbc, cleared by \d{4}-\d\d-\d\dT[^ ]+Z \(raised /);
-      second[0].text.should.endWith(`(raised ${trunk.date})`);
+      second[0].text.should.match(/^\[Major\] Trunk is down — Board#1 on lab-sbc, cleared \(gone at \d{4}-\d\d-\d\dT[^ ;]+Z; raised /);
+      second[0].text.should.endWith(`; raised ${trunk.date})`);
 
       (await h.pollOnce()).should.eql([]);
       noCredentials([first, second, seen]);

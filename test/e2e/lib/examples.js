@@ -143,7 +143,7 @@ const EXAMPLE_CHECKS = {
     simulator: { initialAlarms: [{ description: 'Proxy set is unreachable', severity: 'Major', source: 'ProxySet#1' }] },
     async run({ sim, receivers }) {
       const texts = () => chatTexts(receivers);
-      // The example's wording may change; msg.text says "raised ..." or "cleared by ...".
+      // The example's wording may change; msg.text says "raised ..." or "cleared (gone at ...)".
       const one = (re) => texts().filter((t) => re.test(t));
       const raisedRe = (d) => new RegExp(`^(?!.*cleared).*${d}.*raised`);
       const clearedRe = (d) => new RegExp(`${d}.*cleared`);
