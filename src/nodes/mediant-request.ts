@@ -8,8 +8,14 @@
  * msg.payload out: parsed JSON, a string for text, a Buffer otherwise, null
  * when the device answered 204; msg.responseHeaders: the device's response
  * headers.
+ *
+ * `notFound: "output"` makes a 404 a result, not an error: msg.statusCode 404
+ * and msg.payload null on the output, a green status, nothing at Catch. For a
+ * flow where "gone" is the normal answer (the Remediation example asks
+ * whether an alarm is still active). Missing or "error": a 404 is an error,
+ * as before the property existed.
  */
-import { MediantInputError } from '../client/errors';
+import { MediantHttpError, MediantInputError } from '../client/errors';
 import type { HttpMethod } from '../client/types';
 import { HTTP_METHODS, checkApiPath } from '../client/validate';
 import { deviceOf, handleMessages } from './lib/flow-node';
@@ -54,7 +60,13 @@ export = function register(RED: NodeAPI): void {
       const req = file
         ? { method: m, path: path.trim(), file: file.path, fileProperty: file.property, operation, signal }
         : { method: m, path: path.trim(), body: bodyOf(msg, m), operation, signal };
-      const r = await device.client.request(req);
+      let r;
+      try {
+        r = await device.client.request(req);
+      } catch (e) {
+        if (!(def.notFound === 'output' && e instanceof MediantHttpError && e.statusCode === 404)) throw e;
+        return { payload: null, statusCode: 404, extra: { responseHeaders: {} }, summary: `${m} 404 ${e.statusText}` };
+      }
       return {
         payload: r.body,
         statusCode: r.statusCode,

@@ -36,9 +36,13 @@ describe('example: 03 remediation', function () {
     const state = env.sim.control.state();
     state.activeAlarms.map((a) => a.description).should.eql(['High CPU utilization']);
     state.alarmEvents.filter((e) => e.event === 'cleared').map((e) => e.alarm.id).should.eql([trunk.id]);
-    // checked with GET /alarms/active/<id>, which answered 404
+    // checked with GET /alarms/active/<id>, which answered 404: the expected answer, shown as a result, not a failure
     const check = requests('GET', `/api/v1/alarms/active/${trunk.id}`);
     check.map((e) => e.status).should.containEql(404);
+    const checkNode = s.nodeNamed(flow, 'is it still active?');
+    const shown = checkNode.status.getCalls().filter((c) => c.thisValue === checkNode).map((c) => c.args[0]);
+    shown.at(-1).should.match({ fill: 'green', shape: 'dot', text: /^GET 404 Not Found · / });
+    shown.filter((st) => st.fill === 'red').should.have.length(0);
     requests('POST', RESET_PATH).should.have.length(0);
     state.bootCount.should.equal(1);
     // the confirmation: one call through the trunk's IP group, placed after the check, that connected

@@ -101,6 +101,16 @@ describe('mediant-request node', function () {
       should(statuses[statuses.length - 1].text).startWith('404 Not Found');
     });
 
+    it('with 404 set to "a result", a 404 goes to the output with a green status; other errors still to Catch', async function () {
+      await load([requestNode], flowFor(env.sim, [{ ...NODE, path: '/nothing/here', notFound: 'output' }]));
+      const statuses = recordStatus('n1');
+      const r = await send('n1', { topic: 't' });
+      should(r.out).match({ statusCode: 404, payload: null, topic: 't', device: `127.0.0.1:${env.sim.port}` });
+      should(statuses[statuses.length - 1]).match({ fill: 'green', shape: 'dot', text: /^GET 404 Not Found · / });
+      const bad = await send('n1', { method: 'DELETE', path: '/status' });
+      should(bad.caught.statusCode).equal(405);
+    });
+
     it('405 for a method the resource does not take', async function () {
       await load([requestNode], flowFor(env.sim, [{ ...NODE, method: 'DELETE' }]));
       const r = await send('n1', {});
