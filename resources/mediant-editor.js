@@ -19,6 +19,16 @@
   var M = (RED.mediant = RED.mediant || {});
   M.loaded = true;
 
+  // The help sidebar keeps inline <code> on one line (Node-RED's style for
+  // short names): our samples are whole error messages and paths, cut off at
+  // the sidebar's edge. In our help only (each help text is wrapped in
+  // .mediant-help), they wrap, breaking long words where they must.
+  if (!document.getElementById("mediant-help-style")) {
+    $("<style>", { id: "mediant-help-style" })
+      .text(".mediant-help code { white-space: normal; overflow-wrap: anywhere; } .mediant-help pre { white-space: pre-wrap; overflow-wrap: anywhere; }")
+      .appendTo("head");
+  }
+
   var CATALOG = "node-red-contrib-mediant/mediant-device:";
   function _(key, subs) {
     return RED._(CATALOG + key, subs);
