@@ -114,6 +114,50 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
     assertClean();
   });
 
+  it('each node has an icon of its own and a palette label that names it: none is a core label, none wraps (issue 12, point 11)', async function () {
+    const { page } = tab;
+    const shown = await page.evaluate(() => {
+      const out = {};
+      for (const el of document.querySelectorAll('.red-ui-palette-node[data-palette-type]')) {
+        const label = el.querySelector('.red-ui-palette-label');
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        const icon = el.querySelector('.red-ui-palette-icon-fa');
+        out[el.getAttribute('data-palette-type')] = {
+          ours: !!el.closest('#red-ui-palette-container-mediant'),
+          label: label.innerText.trim(),
+          lines,
+          icon: icon ? [...icon.classList].find((c) => /^fa-/.test(c) && c !== 'fa-lg' && c !== 'fa-fw') || '' : '',
+          image: (el.querySelector('.red-ui-palette-icon') || {}).style ? el.querySelector('.red-ui-palette-icon').style.backgroundImage : '',
+        };
+      }
+      return out;
+    });
+    const ours = FLOW_TYPES.map((t) => ({ type: t, ...shown[t] }));
+    const noIcon = ours.filter((n) => !n.icon).map((n) => `${n.type} (${n.image || 'no icon'})`);
+    assert.deepStrictEqual(noIcon, [], 'every node shows a Font Awesome icon');
+    const icons = ours.map((n) => n.icon);
+    assert.strictEqual(new Set(icons).size, icons.length, `one icon per node: ${icons.join(', ')}`);
+    assert.strictEqual(shown['mediant-status'].icon, 'fa-heartbeat');
+    assert.strictEqual(shown['mediant-test-call'].icon, 'fa-phone');
+    assert.strictEqual(shown['mediant-kpi'].icon, 'fa-line-chart');
+    const core = new Set(Object.values(shown).filter((n) => !n.ours).map((n) => n.label.toLowerCase()));
+    assert.ok(core.has('status') && core.has('http request'), `core labels read: ${[...core].join(', ')}`);
+    const clashes = ours.filter((n) => core.has(n.label.toLowerCase()) || n.label.toLowerCase() === 'request');
+    assert.deepStrictEqual(clashes.map((n) => n.label), [], 'palette labels that read like a core node');
+    const wrapped = ours.filter((n) => n.lines !== 1).map((n) => `${n.label} (${n.lines} lines)`);
+    assert.deepStrictEqual(wrapped, [], 'palette labels on more than one line');
+    // the palette search for "status" tells ours from the core one
+    await page.locator('#red-ui-palette-search input').pressSequentially('status');
+    await waitFor('the search result', async () => (await page.locator('.red-ui-palette-node[data-palette-type="mediant-status"]:visible').count()) === 1);
+    const found = (await page.locator('.red-ui-palette-node:visible .red-ui-palette-label').allInnerTexts()).map((x) => x.trim());
+    assert.strictEqual(new Set(found).size, found.length, `search "status" shows two nodes with one label: ${found.join(', ')}`);
+    await page.locator('#red-ui-palette-search input').fill('');
+    await page.locator('#red-ui-palette-search input').press('Escape');
+    assertClean();
+  });
+
   it('the device dialog takes host, port and credentials, marks a host with a scheme and an out-of-range port, and tests the connection', async function () {
     const { page } = tab;
     firstStatusId = await E.dragFromPalette(page, 'mediant-status', 120, 40);
@@ -190,6 +234,14 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       const help = await E.showHelp(page);
       const want = ['Inputs', 'Outputs', 'Details'].filter((h) => !help.headings.includes(h));
       assert.deepStrictEqual(want, [], `${type} help lacks ${want.join(', ')} (has: ${help.headings.join(', ')})`);
+      // code samples wrap inside the sidebar instead of being cut off; References name the document and link the vendor's pages
+      const cut = await page.evaluate(() => {
+        const box = document.querySelector('.red-ui-sidebar-help-stack .red-ui-help').getBoundingClientRect();
+        return [...document.querySelectorAll('.red-ui-sidebar-help-stack .red-ui-help code')].filter((c) => c.getBoundingClientRect().right > box.right + 1).map((c) => c.innerText.slice(0, 60));
+      });
+      assert.deepStrictEqual(cut, [], `${type} help: code samples that run past the sidebar`);
+      assert.match(help.text, /References[\s\S]*(LTRT-41760|REST API pages for 7\.4)/, `${type} help: References name the document`);
+      assert.ok((await page.locator('.red-ui-sidebar-help-stack .red-ui-help a[href^="https://techdocs.audiocodes.com/"]').count()) > 0, `${type} help links the vendor's REST API pages`);
       if (type === 'mediant-reset') {
         // "Wait" on: the restart timeout applies.
         await page.locator('#node-input-waitForRestart').check();
@@ -407,6 +459,71 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
       }
     } finally {
       for (const b of branches) await b.close();
+    }
+  });
+
+  it('what a user sees under the nodes: the expected 404 of the Remediation example in green, a variable not set by name, HTTP to an HTTPS port (issue 12, points 6, 7, 8)', async function () {
+    const { startSimulator } = require(path.join(ROOT, 'simulator'));
+    const tlsSim = await startSimulator({ firmware: '7.4', tls: true, users: [{ username: USERNAME, password: PASSWORD, privilege: 'securityAdmin' }] });
+    let t;
+    try {
+      const remediation = prepareFlow(JSON.parse(fs.readFileSync(path.join(inst.moduleDir, 'examples', EXAMPLES.find((f) => /^\d+ remediation/.test(f))), 'utf8')), { sim, username: USERNAME, password: PASSWORD });
+      const remTab = remediation.find((n) => n.type === 'tab').id;
+      const check = remediation.find((n) => n.name === 'is it still active?');
+      // A tab of a user's own: a device as the examples ship it (${MEDIANT_HOST}, not set in this Node-RED),
+      // and one set to HTTP on the port of a device that speaks HTTPS.
+      const mine = [
+        { id: 'e2e12tab', type: 'tab', label: 'mine' },
+        { id: 'e2e12envdev', type: 'mediant-device', name: 'from env', host: '${MEDIANT_HOST}', port: '${MEDIANT_PORT}', protocol: 'https', tls: '', timeout: 10000, conflictRetry: 0, credentials: { username: USERNAME, password: PASSWORD } },
+        { id: 'e2e12httpdev', type: 'mediant-device', name: 'http to https', host: tlsSim.host, port: String(tlsSim.port), protocol: 'http', tls: '', timeout: 10000, conflictRetry: 0, credentials: { username: USERNAME, password: PASSWORD } },
+        { id: 'e2e12envstatus', z: 'e2e12tab', type: 'mediant-status', name: 'env status', device: 'e2e12envdev', x: 300, y: 80, wires: [[]] },
+        { id: 'e2e12inject', z: 'e2e12tab', type: 'inject', name: 'once', props: [], repeat: '', once: true, onceDelay: 0.1, x: 100, y: 160, wires: [['e2e12httpstatus']] },
+        { id: 'e2e12httpstatus', z: 'e2e12tab', type: 'mediant-status', name: 'http status', device: 'e2e12httpdev', x: 300, y: 160, wires: [[]] },
+      ];
+      receivers.chat.clear();
+      sim.control.clearAllAlarms();
+      sim.control.clearLog();
+      // raised before the deploy: the example's first poll reports it
+      sim.control.raiseAlarm({ description: 'Trunk is down', severity: 'Major', source: 'Trunk#1', clearedByCli: 'no shutdown' });
+      await red.deploy([...remediation, ...mine]);
+      await waitFor('the remediation report in the chat', () => receivers.chat.requests.some((r) => r.json && /cleared after the CLI fix/.test(r.json.text || '')));
+      assert.ok(sim.control.log().some((e) => /^\/api\/v1\/alarms\/active\/\d+$/.test(e.path) && e.status === 404), 'the check answered 404');
+
+      // the editor as a user opens it after the deploy
+      t = await newTab();
+      const { page } = t;
+      const statusOf = async (id) => {
+        const g = page.locator(`g[id="${id}"]`);
+        await g.waitFor({ state: 'attached' });
+        return {
+          text: (await g.locator('.red-ui-flow-node-status-label').textContent()) || '',
+          look: ((await g.locator('.red-ui-flow-node-status').getAttribute('class')) || '').replace('red-ui-flow-node-status', '').trim(),
+        };
+      };
+      const shows = async (id, re) => {
+        let last;
+        await waitFor(`the status of ${id} to read ${re}`, async () => re.test((last = await statusOf(id)).text)).catch((e) => {
+          throw new Error(`${e.message}; it shows ${JSON.stringify(last)}`);
+        });
+        return last;
+      };
+      await page.evaluate((z) => RED.workspaces.show(z), remTab);
+      const gone = await shows(check.id, /^GET 404/);
+      assert.match(gone.text, /^GET 404 Not Found · \d\d:\d\d:\d\d$/);
+      assert.strictEqual(gone.look, 'red-ui-flow-node-status-dot-green', 'the expected 404 is a green dot, not a red ring');
+
+      await page.evaluate(() => RED.workspaces.show('e2e12tab'));
+      const env = await shows('e2e12envstatus', /not set/);
+      assert.strictEqual(env.text, 'MEDIANT_HOST not set');
+      assert.strictEqual(env.look, 'red-ui-flow-node-status-ring-red');
+      const wrong = await shows('e2e12httpstatus', /protocol/);
+      assert.match(wrong.text, /^wrong protocol: port serves HTTPS · /);
+      assert.strictEqual(wrong.look, 'red-ui-flow-node-status-ring-red');
+      assert.match(red.log(), /the environment variable MEDIANT_HOST is not set/);
+      assertClean(t);
+    } finally {
+      if (t) await t.context.close();
+      await tlsSim.close();
     }
   });
 });
