@@ -149,12 +149,17 @@ describe('in a real browser (Debian chromium driven by playwright-core)', functi
     const wrapped = ours.filter((n) => n.lines !== 1).map((n) => `${n.label} (${n.lines} lines)`);
     assert.deepStrictEqual(wrapped, [], 'palette labels on more than one line');
     // the palette search for "status" tells ours from the core one
-    await page.locator('#red-ui-palette-search input').pressSequentially('status');
-    await waitFor('the search result', async () => (await page.locator('.red-ui-palette-node[data-palette-type="mediant-status"]:visible').count()) === 1);
-    const found = (await page.locator('.red-ui-palette-node:visible .red-ui-palette-label').allInnerTexts()).map((x) => x.trim());
-    assert.strictEqual(new Set(found).size, found.length, `search "status" shows two nodes with one label: ${found.join(', ')}`);
-    await page.locator('#red-ui-palette-search input').fill('');
-    await page.locator('#red-ui-palette-search input').press('Escape');
+    const search = page.locator('#red-ui-palette-search input');
+    try {
+      await search.pressSequentially('status');
+      await waitFor('the search result', async () => (await page.locator('.red-ui-palette-node[data-palette-type="mediant-status"]:visible').count()) === 1 && (await page.locator('.red-ui-palette-node[data-palette-type="mediant-reset"]:visible').count()) === 0);
+      const found = (await page.locator('.red-ui-palette-node:visible .red-ui-palette-label').allInnerTexts()).map((x) => x.trim());
+      assert.strictEqual(new Set(found).size, found.length, `search "status" shows two nodes with one label: ${found.join(', ')}`);
+    } finally {
+      // the search cleared with its own button, as a user does: the next tests drag from the whole palette
+      await page.locator('#red-ui-palette-search .red-ui-searchBox-clear').click();
+      await waitFor('the whole palette again', async () => (await page.locator('.red-ui-palette-node[data-palette-type="mediant-reset"]:visible').count()) === 1);
+    }
     assertClean();
   });
 
