@@ -45,6 +45,11 @@ describe('example: 08 fleet remediation', function () {
     env.rx.chat.map((r) => r.body.text).should.eql(['✅ Trunk is down on branch-2 cleared after the CLI fix']);
     requests(branches[1], 'PUT', CLI_PATH).should.have.length(1);
     requests(branches[1], 'GET', `/api/v1/alarms/active/${trunk.id}`).map((e) => e.status).should.containEql(404);
+    // the expected 404 is a result: a green status under the check, no red ring
+    const checkNode = s.nodeNamed(flow, 'is it still active there?');
+    const shown = checkNode.status.getCalls().filter((c) => c.thisValue === checkNode).map((c) => c.args[0]);
+    shown.at(-1).should.match({ fill: 'green', shape: 'dot', text: /^GET 404 Not Found · / });
+    shown.filter((st) => st.fill === 'red').should.have.length(0);
     for (const i of [0, 2]) {
       requests(branches[i], 'PUT', CLI_PATH).should.be.empty();
       requests(branches[i], 'POST', RESET_PATH).should.be.empty();
