@@ -93,7 +93,11 @@ describe('node versions and migrations', function () {
     let simA;
     let simB;
     before(async function () {
-      for (const firmware of ['7.0', '7.4']) sims[firmware] = [await startSim({ users: SIM_USERS, firmware }), await startSim({ users: SIM_USERS, firmware })];
+      // A reboot as long as the reset node's own test gives it: 300 ms can be
+      // over before the reset node's first check (250 ms) reaches a loaded
+      // simulator, and a device never seen down is waited for until restartTimeout.
+      const opts = (firmware) => ({ users: SIM_USERS, firmware, bootTimeMs: 1500 });
+      for (const firmware of ['7.0', '7.4']) sims[firmware] = [await startSim(opts(firmware)), await startSim(opts(firmware))];
       [simA, simB] = sims['7.0'];
       await helper.startServer();
     });
