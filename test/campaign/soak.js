@@ -504,8 +504,10 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
       if (variant === 'odd') body[p.one(['host', 'port', 'timeout', 'username', 'protocol'])] = p.one([{}, [1], null, -1, 'x'.repeat(5000), JSON.parse('{"__proto__":{"polluted":1}}')]);
       if (variant === 'userColon') body.username = `${creds[name].username}:${creds[name].password}`;
       op.variant = variant;
+      op.to = name;
       try {
-        const r = await red.api('POST', `/mediant-device/${d.id}/test`, body);
+        // A Test connection may take its device's timeout (30 s when the dialog has none, at most 60 s) per request, two requests.
+        const r = await red.api('POST', `/mediant-device/${d.id}/test`, body, {}, { timeoutMs: 150000 });
         op.end = r.status === 200 ? 'answer' : `http ${r.status}`;
         op.leak = findSecrets(r.text, secrets);
         op.answer = r.text.slice(0, 200);
@@ -675,7 +677,7 @@ async function soak({ ops = 1000, minutes = 60, seed = Math.floor(Math.random() 
     const testLeaks = all.filter((o) => o.leak && o.leak.length);
     if (testLeaks.length) fail('a Test connection answer with a credential', testLeaks.slice(0, 3).map((o) => ({ variant: o.variant, answer: o.answer })));
     const testFailed = all.filter((o) => o.type === 'mediant-device' && o.end !== 'answer');
-    if (testFailed.length) fail('Test connection without an answer', testFailed.slice(0, 3).map((o) => ({ variant: o.variant, end: o.end, failed: o.failed })));
+    if (testFailed.length) fail('Test connection without an answer', testFailed.slice(0, 3).map((o) => ({ to: o.to, variant: o.variant, end: o.end, failed: o.failed })));
 
     // Alarms: each simulator's own record against its watching node's events.
     const alarms = {};

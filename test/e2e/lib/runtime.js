@@ -250,13 +250,14 @@ async function startNodeRed({ userDir, env = {}, name = 'runtime', port: fixedPo
     log: () => output,
     exited: () => exited,
     /** Admin API call; JSON in, JSON (or text) out. */
-    async api(method, p, body, headers = {}) {
+    /** An admin API call; `timeoutMs` (default 30 s) only fails a call that never ends. */
+    async api(method, p, body, headers = {}, { timeoutMs = 30000 } = {}) {
       const call = () =>
         fetch(url + p, {
           method,
           headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.timeout(30000),
+          signal: AbortSignal.timeout(timeoutMs),
         });
       let res;
       try {
